@@ -1,0 +1,55 @@
+"""Per-connection state shared by every wrapper built on the same scope.
+
+``Request``, ``Body``, ``Response`` and ``WebSocket`` objects are cheap views; the facts they
+must agree on (was the body read, did the client leave, has the response started) live in
+one object stored in the scope, so two views of one connection never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Final, final
+
+from ._scope import AnyConnectionScope, scope_state
+
+__all__ = ["RESPONSE_ENDED", "RESPONSE_NOT_STARTED", "RESPONSE_STARTED", "ConnectionState", "connection_state"]
+
+RESPONSE_NOT_STARTED: Final = 0
+RESPONSE_STARTED: Final = 1
+RESPONSE_ENDED: Final = 2
+
+_KEY: Final = "asgikit.connection"
+
+
+@final
+class ConnectionState:
+    """Mutable facts about one connection. Private: views read and update it directly."""
+
+    __slots__ = (
+        "body",
+        "body_complete",
+        "body_streamed",
+        "disconnected",
+        "response",
+        "response_status",
+        "websocket",
+    )
+
+    def __init__(self) -> None:
+        # The whole body, once read in full by a read_* method (replayed on later reads).
+        self.body: bytes | None = None
+        # Every http.request event up to more_body=False has been received.
+        self.body_complete = False
+        # The body was consumed chunk by chunk without caching; it cannot be read again.
+        self.body_streamed = False
+        # An http.disconnect / websocket.disconnect was received, or send() failed with OSError.
+        self.disconnected = False
+        # RESPONSE_NOT_STARTED, RESPONSE_STARTED or RESPONSE_ENDED.
+        self.response = RESPONSE_NOT_STARTED
+        self.response_status: int | None = None
+        # WebSocketState value (int) for websocket scopes; 1 (NEW) until something happens.
+        self.websocket = 1
+
+
+def connection_state(scope: AnyConnectionScope) -> ConnectionState:
+    """The shared state of the connection ``scope`` describes, created on first use."""
+    return scope_state(scope, _KEY, ConnectionState)

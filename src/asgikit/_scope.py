@@ -1,0 +1,103 @@
+"""Reading ASGI scopes the way real servers fill them.
+
+Knows the ASGI protocol and its server quirks, nothing about HTTP semantics above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar, cast
+
+from .asgi import HTTPScope, WebSocketScope
+
+__all__ = [
+    "address",
+    "extensions",
+    "http_version",
+    "scope_state",
+    "spec_version",
+]
+
+_T = TypeVar("_T")
+
+AnyConnectionScope = HTTPScope | WebSocketScope
+
+_spec_cache: dict[str, tuple[int, int]] = {}
+
+
+def spec_version(scope: AnyConnectionScope) -> tuple[int, int]:
+    """``scope["asgi"]["spec_version"]`` as ``(major, minor)``; missing or garbled means 2.0."""
+    raw = scope.get("asgi", {}).get("spec_version")
+    if raw is None:
+        return (2, 0)
+    cached = _spec_cache.get(raw)
+    if cached is not None:
+        return cached
+    major, _, minor = raw.partition(".")
+    try:
+        parsed = (int(major), int(minor or "0"))
+    except ValueError:
+        parsed = (2, 0)
+    if len(_spec_cache) < 64:
+        _spec_cache[raw] = parsed
+    return parsed
+
+
+_NO_EXTENSIONS: Mapping[str, object] = {}
+
+
+def extensions(scope: AnyConnectionScope) -> Mapping[str, object]:
+    """The server's advertised extensions; a missing or ``None`` key means none."""
+    value = scope.get("extensions")
+    if value is None:
+        return _NO_EXTENSIONS
+    return value
+
+
+def address(value: object) -> tuple[str, int | None] | None:
+    """Normalise a ``server``/``client`` address: ports may arrive as ``int``, ``str`` or ``None``.
+
+    Anything that is not a ``(host, port)`` pair gives ``None``; a port that is not a number
+    gives port ``None``.
+    """
+    if not isinstance(value, (tuple, list)):
+        return None
+    pair = cast("tuple[object, ...] | list[object]", value)
+    if len(pair) != 2:
+        return None
+    host, port = pair[0], pair[1]
+    if not isinstance(host, str):
+        return None
+    if isinstance(port, bool):
+        return (host, None)
+    if isinstance(port, int):
+        return (host, port)
+    if isinstance(port, str) and port.isdecimal() and len(port) <= 5:
+        return (host, int(port))
+    return (host, None)
+
+
+_HTTP_VERSIONS = {"1": "1.0", "1.0": "1.0", "1.1": "1.1", "2": "2", "2.0": "2", "3": "3", "3.0": "3"}
+
+
+def http_version(scope: AnyConnectionScope) -> str:
+    """The HTTP version as ``"1.0"``, ``"1.1"``, ``"2"`` or ``"3"`` (granian's ``"1"`` is 1.0).
+
+    Unknown values are returned unchanged; a missing key (websocket scopes) means ``"1.1"``.
+    """
+    raw = scope.get("http_version", "1.1")
+    return _HTTP_VERSIONS.get(raw, raw)
+
+
+def scope_state(scope: AnyConnectionScope, key: str, factory: Callable[[], _T]) -> _T:
+    """Per-connection private state stored in the scope under ``key``.
+
+    Lets two wrapper objects built on the same scope (say two ``Response`` objects) share
+    one state. The scope is the one mutable object every layer of an ASGI app sees.
+    """
+    store = cast("dict[str, object]", scope)
+    found = store.get(key)
+    if found is None:
+        found = factory()
+        store[key] = found
+    return cast("_T", found)
