@@ -1,0 +1,458 @@
+"""In-process suite: every app is called directly, no server, no sockets.
+
+Run ``.venv/bin/python -m benchmarks.inprocess`` (about 1-2 minutes) or with ``--quick``
+(about 15 s). Each request gets a shallow copy of the case's scope, a fresh scripted
+``receive`` and a no-op ``send``; requests run back to back in one coroutine on an asyncio
+loop, so nothing touches the loop unless the implementation itself suspends (task groups,
+threads). The garbage collector is disabled inside timed batches and run between them.
+Implementations are interleaved batch by batch and the median of the batches is reported.
+
+asgikit 0.18.2 is installed from PyPI into ``.bench/asgikit018`` on first use and measured in
+a separate worker process (``--worker``) whose ``sys.path`` starts with that directory, so it
+never shadows this repository's ``asgikit``; that worker measures its own raw floor too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter_ns
+from typing import TYPE_CHECKING, Final, cast, final
+from urllib.parse import parse_qsl
+
+from .cases import (
+    BENCH_DIR,
+    CASES,
+    App,
+    Case,
+    HTTPReceiver,
+    Recorder,
+    WebSocketReceiver,
+    case_by_name,
+    discard,
+    load_apps,
+    normalise,
+)
+
+if TYPE_CHECKING:
+    from .cases import NormalisedResponse
+
+__all__ = [
+    "ASGIKIT018_DIR",
+    "Target",
+    "TARGETS",
+    "ensure_asgikit018",
+    "main",
+    "measure_once",
+    "record",
+    "verify",
+]
+
+ASGIKIT018_DIR: Final = BENCH_DIR / "asgikit018"
+"""``pip install --target`` directory of asgikit 0.18.2."""
+
+_REPO: Final = Path(__file__).resolve().parent.parent
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A performance target for asgikit on one case."""
+
+    limit: float
+    """Maximum ratio to raw (``ratio``), minimum fraction of the floor's MB/s (``throughput``),
+    or maximum extra ns per message over raw (``extra_ns``)."""
+    kind: str
+    """``ratio``, ``throughput`` or ``extra_ns``."""
+
+    def describe(self) -> str:
+        """The target as printed in the table."""
+        if self.kind == "ratio":
+            return f"<= {self.limit:g}x raw"
+        if self.kind == "throughput":
+            return f">= {self.limit:.0%} of floor"
+        return f"<= raw + {self.limit:g} ns"
+
+    def met(self, value: float, floor: float) -> bool:
+        """Whether ``value`` meets the target given the floor's figure (same unit)."""
+        if self.kind == "ratio":
+            return value <= self.limit * floor
+        if self.kind == "throughput":
+            return value >= self.limit * floor
+        return value <= floor + self.limit
+
+
+TARGETS: Final[dict[str, Target]] = {
+    "plaintext": Target(1.4, "ratio"),
+    "json": Target(1.4, "ratio"),
+    "echo_json": Target(1.15, "ratio"),
+    "form_20": Target(1.2, "ratio"),
+    "multipart_1m": Target(0.75, "throughput"),
+    "stream": Target(3.0, "ratio"),
+    "websocket": Target(200.0, "extra_ns"),
+}
+"""The issue's targets for asgikit (cases without one are reported only)."""
+
+_FLOOR_NAMES: Final[dict[str, str]] = {
+    "form_20": "raw + parse_qsl",
+    "multipart_1m": "raw + MultipartParser by hand",
+    "multipart_50m": "raw + MultipartParser by hand",
+}
+
+
+async def _http_batch(app: App, case: Case, count: int) -> int:
+    scope, events, send = case.scope, case.events, discard
+    started = perf_counter_ns()
+    for _ in range(count):
+        await app(scope.copy(), HTTPReceiver(events), send)
+    return perf_counter_ns() - started
+
+
+async def _websocket_batch(app: App, case: Case, count: int) -> int:
+    elapsed = 0
+    for _ in range(count):
+        receive = WebSocketReceiver(case.messages)
+        await app(case.scope.copy(), receive, discard)
+        elapsed += receive.ended_ns - receive.started_ns
+    return elapsed
+
+
+def measure_once(loop: asyncio.AbstractEventLoop, app: App, case: Case, count: int) -> float:
+    """Run ``count`` requests (connections for websockets) with the GC off; ns per unit.
+
+    The unit is one request, or one message for the websocket case.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        if case.messages:
+            total = loop.run_until_complete(_websocket_batch(app, case, count))
+            return total / (count * case.messages)
+        return loop.run_until_complete(_http_batch(app, case, count)) / count
+    finally:
+        gc.enable()
+
+
+def _calibrate(loop: asyncio.AbstractEventLoop, app: App, case: Case, batch_ns: float) -> int:
+    count = 1
+    while True:
+        per_unit = measure_once(loop, app, case, count)
+        per_batch = per_unit * count * max(case.messages, 1)
+        if per_batch >= batch_ns / 4 or count >= 1 << 20:
+            return max(1, round(count * batch_ns / max(per_batch, 1.0)))
+        count *= 4
+
+
+async def _parse_qsl_batch(text: str, count: int) -> int:
+    started = perf_counter_ns()
+    for _ in range(count):
+        dict(parse_qsl(text, keep_blank_values=True))
+    return perf_counter_ns() - started
+
+
+def record(app: App, case: Case) -> NormalisedResponse:
+    """Run ``app`` once on ``case`` and return its normalised response."""
+    sent = Recorder()
+    receive = case.receiver()
+    asyncio.run(app(case.scope.copy(), receive, sent))
+    return normalise(sent.events)
+
+
+def verify(implementations: dict[str, dict[str, App]], cases: Sequence[str]) -> list[str]:
+    """Compare every implementation's response with raw's; one line per disagreement."""
+    problems: list[str] = []
+    raw = implementations["raw"]
+    for name in cases:
+        case = case_by_name(name)
+        expected = record(raw[name], case)
+        for implementation, apps in implementations.items():
+            if implementation == "raw" or name not in apps:
+                continue
+            try:
+                got = record(apps[name], case)
+            except Exception as error:
+                problems.append(f"{name}: {implementation} raised {error!r}")
+                continue
+            if got != expected:
+                problems.append(f"{name}: {implementation} answered {_short(got)}, raw {_short(expected)}")
+    return problems
+
+
+def _short(response: NormalisedResponse) -> str:
+    text = repr(response)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+Samples = dict[str, dict[str, list[float]]]
+
+
+def _run(
+    implementations: dict[str, dict[str, App]],
+    cases: Sequence[str],
+    reps: int,
+    batch_ms: float,
+    progress: Callable[[str], None],
+) -> Samples:
+    samples: Samples = {}
+    loop = asyncio.new_event_loop()
+    try:
+        for name in cases:
+            case = case_by_name(name)
+            present = [impl for impl, apps in implementations.items() if name in apps]
+            counts = {impl: _calibrate(loop, implementations[impl][name], case, batch_ms * 1e6) for impl in present}
+            by_impl: dict[str, list[float]] = {impl: [] for impl in present}
+            for rep in range(reps):
+                shift = rep % len(present)
+                for impl in present[shift:] + present[:shift]:
+                    by_impl[impl].append(measure_once(loop, implementations[impl][name], case, counts[impl]))
+            if name == "form_20":
+                text = b"".join(event.get("body", b"") for event in case.events).decode("latin-1")
+                count = counts["raw"]
+                by_impl["parse_qsl alone"] = [
+                    loop.run_until_complete(_parse_qsl_batch(text, count)) / count for _ in range(reps)
+                ]
+            samples[name] = by_impl
+            progress(f"  {name}: " + ", ".join(f"{impl} {statistics.median(v):,.0f} ns" for impl, v in by_impl.items()))
+    finally:
+        loop.close()
+    return samples
+
+
+def ensure_asgikit018(progress: Callable[[str], None]) -> bool:
+    """Install asgikit 0.18.2 (and ``multipart`` 1.3, which it needs) into ``.bench/asgikit018``.
+
+    Returns ``False``, after saying why, when it is missing and cannot be installed.
+    """
+    if (ASGIKIT018_DIR / "asgikit" / "__init__.py").exists() and (ASGIKIT018_DIR / "multipart.py").exists():
+        return True
+    progress(f"installing asgikit 0.18.2 into {ASGIKIT018_DIR} ...")
+    ASGIKIT018_DIR.mkdir(parents=True, exist_ok=True)
+    for requirement in ("asgikit==0.18.2", "multipart~=1.3.0"):
+        command = [
+            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--no-deps", "--target", str(ASGIKIT018_DIR), requirement,
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            progress(f"skipping asgikit 0.18.2: pip could not install {requirement}: {done.stderr.strip()[-500:]}")
+            return False
+    try:
+        import anyio  # noqa: F401 - 0.18.2 needs anyio, which Starlette already brings
+    except ImportError:
+        progress("skipping asgikit 0.18.2: it needs anyio, which is not installed")
+        return False
+    return True
+
+
+def _worker_command(cases: Sequence[str], reps: int, batch_ms: float, mode: str) -> list[str]:
+    return [
+        sys.executable, "-m", "benchmarks.inprocess", "--worker", mode,
+        "--cases", ",".join(cases), "--reps", str(reps), "--batch-ms", str(batch_ms),
+    ]  # fmt: skip
+
+
+def run_asgikit018(
+    cases: Sequence[str], reps: int, batch_ms: float, mode: str, progress: Callable[[str], None]
+) -> dict[str, object] | None:
+    """Run the 0.18.2 worker (``mode`` ``measure`` or ``verify``); its JSON result or ``None``."""
+    if not ensure_asgikit018(progress):
+        return None
+    env = dict(os.environ, PYTHONPATH=str(ASGIKIT018_DIR))
+    done = subprocess.run(
+        _worker_command(cases, reps, batch_ms, mode),
+        cwd=_REPO, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        progress(f"asgikit 0.18.2 worker failed (exit {done.returncode})")
+        return None
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def _worker(mode: str, cases: Sequence[str], reps: int, batch_ms: float) -> int:
+    implementations = {"raw": load_apps("raw"), "asgikit018": load_apps("asgikit018")}
+    version = str(importlib.import_module("benchmarks.apps_asgikit018").VERSION)
+    problems = verify(implementations, cases)
+    output: dict[str, object] = {"version": version, "problems": problems}
+    if mode == "measure":
+        output["samples"] = _run(implementations, cases, reps, batch_ms, lambda line: print(line, file=sys.stderr))
+    json.dump(output, sys.stdout)
+    return 0
+
+
+def _value(case: Case, ns: float) -> float:
+    """ns per unit -> the figure reported (ns, or MB/s of request body)."""
+    return case.body_size / ns * 1e3 if case.unit == "MB/s" else ns
+
+
+def _fmt(case: Case, ns: float, values: list[float]) -> str:
+    quartiles = statistics.quantiles(values, n=4) if len(values) >= 2 else [ns, ns, ns]
+    spread = (quartiles[2] - quartiles[0]) / ns if ns else 0.0
+    figure = _value(case, ns)
+    return f"{figure:,.0f} ±{spread:.0%}"
+
+
+def _ratio(case: Case, ns: float, floor_ns: float) -> str:
+    if case.unit == "MB/s":
+        return f"{floor_ns / ns:.0%}"
+    if case.unit == "ns/msg":
+        return f"{ns / floor_ns:.2f}x ({ns - floor_ns:+,.0f} ns)"
+    return f"{ns / floor_ns:.2f}x"
+
+
+def report(samples: Samples, legacy: Samples | None, legacy_version: str) -> tuple[str, int]:
+    """The markdown table of results and the number of missed targets."""
+    lines = [
+        f"| case | unit | raw floor | asgikit | asgikit vs raw | target | result | Starlette | Starlette vs raw | asgikit {legacy_version} | {legacy_version} vs its raw |",
+        "|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|",
+    ]
+    missed = 0
+    notes: list[str] = []
+    for name, by_impl in samples.items():
+        case = case_by_name(name)
+        medians = {impl: statistics.median(values) for impl, values in by_impl.items()}
+        floor = medians["raw"]
+        cells = [case.title, case.unit, _fmt(case, floor, by_impl["raw"])]
+        target = TARGETS.get(name)
+        if "asgikit" in medians:
+            ours = medians["asgikit"]
+            cells += [_fmt(case, ours, by_impl["asgikit"]), _ratio(case, ours, floor)]
+            if target is None:
+                cells += ["-", "-"]
+            else:
+                met = target.met(_value(case, ours), _value(case, floor))
+                missed += not met
+                cells += [target.describe(), "PASS" if met else "**MISS**"]
+        else:
+            cells += ["n/a", "", target.describe() if target else "-", "not measured"]
+        if "starlette" in medians:
+            cells += [_fmt(case, medians["starlette"], by_impl["starlette"]), _ratio(case, medians["starlette"], floor)]
+        else:
+            cells += ["n/a", ""]
+        legacy_case = legacy.get(name) if legacy else None
+        if legacy_case and "asgikit018" in legacy_case:
+            old = statistics.median(legacy_case["asgikit018"])
+            cells += [_fmt(case, old, legacy_case["asgikit018"]), _ratio(case, old, statistics.median(legacy_case["raw"]))]
+        else:
+            cells += ["n/a", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+        if name in _FLOOR_NAMES:
+            notes.append(f"- {case.title}: the raw floor is {_FLOOR_NAMES[name]}.")
+        if "parse_qsl alone" in medians:
+            notes.append(
+                f"- {case.title}: `dict(parse_qsl(body))` alone (no ASGI) takes "
+                f"{medians['parse_qsl alone']:,.0f} ns."
+            )
+    return "\n".join([*lines, "", *notes]), missed
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.inprocess", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter batches (about 15 s)")
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated subset of {','.join(CASES)}")
+    parser.add_argument("--reps", type=int, default=None, help="batches per implementation and case")
+    parser.add_argument("--batch-ms", type=float, default=None, help="target duration of one batch")
+    parser.add_argument("--no-018", action="store_true", help="skip asgikit 0.18.2")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw samples here")
+    parser.add_argument("--worker", choices=("measure", "verify"), default=None, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; exit status 0 even when targets are missed (it reports, it does not gate)."""
+    args = _parse_args(argv)
+    cases = [name.strip() for name in args.cases.split(",") if name.strip()]
+    for name in cases:
+        case_by_name(name)  # fail fast on a typo, and build payloads before timing
+    reps: int = args.reps or (5 if args.quick else 15)
+    batch_ms: float = args.batch_ms or (8.0 if args.quick else 25.0)
+    if args.worker:
+        return _worker(args.worker, cases, reps, batch_ms)
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    implementations = {"raw": load_apps("raw"), "starlette": load_apps("starlette")}
+    try:
+        implementations["asgikit"] = load_apps("asgikit")
+    except ImportError as error:
+        progress(f"asgikit apps unavailable ({error}); measuring the others")
+    problems = verify(implementations, cases)
+    for problem in problems:
+        progress(f"MISMATCH {problem}")
+    progress(f"in-process: {len(cases)} cases, {reps} batches of ~{batch_ms:g} ms per implementation")
+    samples = _run(implementations, cases, reps, batch_ms, progress)
+    legacy: Samples | None = None
+    legacy_version = "0.18.2"
+    if not args.no_018:
+        progress("asgikit 0.18.2 (separate process):")
+        result = run_asgikit018(cases, reps, batch_ms, "measure", progress)
+        if result is not None:
+            legacy = _as_samples(result.get("samples"))
+            legacy_version = str(result.get("version", legacy_version))
+            for problem in _as_strings(result.get("problems")):
+                progress(f"MISMATCH {problem}")
+    table, missed = report(samples, legacy, legacy_version)
+    print(_environment())
+    print()
+    print(table)
+    print()
+    print(f"{missed} target(s) missed" if missed else "all targets met")
+    if problems:
+        print(f"{len(problems)} response mismatch(es): see stderr")
+    if args.json is not None:
+        args.json.write_text(json.dumps({"samples": samples, "asgikit018": legacy}, indent=1))
+    return 0
+
+
+def _as_samples(value: object) -> Samples | None:
+    if not isinstance(value, dict):
+        return None
+    return cast("Samples", value)  # written by our own worker
+
+
+def _as_strings(value: object) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [str(item) for item in cast("list[object]", value)]
+
+
+def _environment() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    packages = ", ".join(
+        f"{name} {installed(name)}" for name in ("asgikit", "starlette", "msgspec", "python-multipart")
+    )
+    return (
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs ({model}); {packages}; "
+        f"median of batches, ±(IQR/median)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

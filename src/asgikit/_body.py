@@ -1,0 +1,406 @@
+"""``Body``: reading an HTTP request body from ASGI ``http.request`` events.
+
+Read policies:
+
+- ``Content-Length`` is validated before anything is read: negative, non-numeric, larger than
+  ``2**63 - 1`` or conflicting values raise ``InvalidContentLengthError``; identical repeats
+  (``5, 5`` or two equal headers) are accepted. A declared length over the limit raises
+  ``BodyTooLargeError`` without reading; the limit is also enforced while reading.
+- A body read in full by ``read_*`` is cached for the connection: later ``read_*`` calls and
+  ``async for chunk in body`` replay it. A body consumed by ``async for`` (or by a multipart
+  ``read_form``, or by a read that failed half way) is gone: reading it again raises
+  ``RequestAlreadyConsumedError`` instead of waiting for events that will never come.
+- ``http.disconnect`` raises ``ClientDisconnectError``. Any other event type on an HTTP
+  ``receive`` is a broken channel and raises ``ClientDisconnectError`` as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Final, TypeVar, final, overload
+
+import msgspec
+
+from ._connection import ConnectionState, connection_state
+from ._exceptions import (
+    BodyTooLargeError,
+    BodyValidationError,
+    ClientDisconnectError,
+    InvalidContentLengthError,
+    MalformedBodyError,
+    RequestAlreadyConsumedError,
+    UnsupportedMediaTypeError,
+)
+from ._json import JSONValue, decode_json, decoder_for
+from ._limits import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_FIELDS,
+    DEFAULT_MAX_FIELDS_SIZE,
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_FILES,
+    DEFAULT_MAX_MULTIPART_SIZE,
+    DEFAULT_MAX_PART_HEADER_COUNT,
+    DEFAULT_MAX_PART_HEADER_SIZE,
+    DEFAULT_MAX_PART_SIZE,
+    MAX_CONTENT_LENGTH,
+)
+from ._multidict import MultiDict
+from ._multipart import MultipartFormParser, boundary_from_content_type
+from ._params import media_type_and_charset
+from ._uploads import UploadedFile
+from ._urlencoded import parse_urlencoded
+from .asgi import HTTPScope, Receive
+
+__all__ = ["Body", "parse_content_length"]
+
+_T = TypeVar("_T")
+
+_FORM_URLENCODED: Final = "application/x-www-form-urlencoded"
+_FORM_MULTIPART: Final = "multipart/form-data"
+_MAX_DIGITS: Final = len(str(MAX_CONTENT_LENGTH))
+_UNSET: Final = -2
+
+
+def parse_content_length(values: list[bytes]) -> int | None:
+    """The body length declared by the raw ``Content-Length`` header values, or ``None``.
+
+    Each value may be a comma-separated list (RFC 9110 section 8.6); every element must be the
+    same run of ASCII digits. Raises ``InvalidContentLengthError`` otherwise.
+    """
+    result: int | None = None
+    for raw in values:
+        for piece in raw.split(b","):
+            piece = piece.strip(b" \t")
+            if not piece.isdigit() or len(piece) > _MAX_DIGITS:
+                raise InvalidContentLengthError("the Content-Length header is not a valid length")
+            length = int(piece)
+            if length > MAX_CONTENT_LENGTH:
+                raise InvalidContentLengthError("the Content-Length header is too large")
+            if result is not None and length != result:
+                raise InvalidContentLengthError("the request has conflicting Content-Length values")
+            result = length
+    return result
+
+
+def _too_large(limit: int) -> BodyTooLargeError:
+    return BodyTooLargeError(
+        f"the request body is larger than {limit} bytes; send a smaller body", limit=limit
+    )
+
+
+def _disconnected(state: ConnectionState) -> ClientDisconnectError:
+    state.disconnected = True
+    return ClientDisconnectError("the client disconnected while the request body was being read")
+
+
+def _consumed() -> RequestAlreadyConsumedError:
+    return RequestAlreadyConsumedError(
+        "the request body was already consumed as a stream; read it with a read_* method "
+        "first to be able to read it again"
+    )
+
+
+@final
+class Body:
+    """The body of an HTTP request.
+
+    Cheap to build: headers are looked at on first use and the body is read on demand. Several
+    ``Body`` objects on one scope share the read state (see the module docstring).
+    """
+
+    __slots__ = ("_charset", "_content_length", "_content_type", "_media_type", "_receive", "_scanned", "_scope", "_state")
+
+    def __init__(self, scope: HTTPScope, receive: Receive) -> None:
+        """A view of the body of the request described by ``scope``, read through ``receive``."""
+        self._scope = scope
+        self._receive = receive
+        self._state = connection_state(scope)
+        self._scanned = False
+        self._content_type: str | None = None
+        self._media_type: str | None = None
+        self._charset: str | None = None
+        self._content_length: int = _UNSET
+
+    def _scan(self) -> None:
+        content_type: bytes | None = None
+        lengths: list[bytes] | None = None
+        for name, value in self._scope["headers"]:
+            if name == b"content-type":
+                if content_type is None:
+                    content_type = value
+            elif name == b"content-length":
+                if lengths is None:
+                    lengths = [value]
+                else:
+                    lengths.append(value)
+        if content_type is not None:
+            self._content_type = content_type.decode("latin-1")
+            self._media_type, self._charset = media_type_and_charset(self._content_type)
+        self._scanned = True
+        # Validated last so a bad Content-Length does not hide the content type.
+        length = None if lengths is None else parse_content_length(lengths)
+        self._content_length = -1 if length is None else length
+
+    @property
+    def content_type(self) -> str | None:
+        """The media type of the body, lower-cased, without parameters (``None`` if absent)."""
+        if not self._scanned:
+            self._scan_ignoring_length()
+        return self._media_type
+
+    @property
+    def charset(self) -> str | None:
+        """The lower-cased ``charset`` parameter of ``Content-Type``, if any."""
+        if not self._scanned:
+            self._scan_ignoring_length()
+        return self._charset
+
+    @property
+    def content_length(self) -> int | None:
+        """The declared body length, or ``None`` without a ``Content-Length`` header.
+
+        Raises ``InvalidContentLengthError`` for a negative, non-numeric, huge or conflicting
+        value.
+        """
+        length = self._content_length
+        if length == _UNSET:
+            self._scan()
+            length = self._content_length
+        return None if length < 0 else length
+
+    def _scan_ignoring_length(self) -> None:
+        try:
+            self._scan()
+        except InvalidContentLengthError:
+            # Reported by content_length and by the read methods, not by content_type.
+            pass
+
+    @property
+    def is_consumed(self) -> bool:
+        """Whether the whole body has been received from the server."""
+        return self._state.body_complete
+
+    # -- reading --
+
+    async def read_bytes(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> bytes:
+        """Read the whole body (at most ``max_body_size`` bytes, else ``BodyTooLargeError``).
+
+        Raises ``ClientDisconnectError`` if the client leaves, ``RequestAlreadyConsumedError``
+        if the body was already streamed, ``InvalidContentLengthError`` for a bad header.
+        """
+        body = self._state.body
+        if body is not None:
+            if len(body) > max_body_size:
+                raise _too_large(max_body_size)
+            return body
+        return await self._read_all(max_body_size)
+
+    async def _read_all(self, max_body_size: int) -> bytes:
+        state = self._state
+        self._check_readable(state)
+        length = self.content_length
+        if length is not None and length > max_body_size:
+            raise _too_large(max_body_size)
+        try:
+            event = await self._receive()
+            if event["type"] != "http.request":
+                raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+            body = event.get("body") or b""
+            if event.get("more_body", False):
+                chunks = [body]
+                size = len(body)
+                while True:
+                    if size > max_body_size:
+                        raise _too_large(max_body_size)
+                    event = await self._receive()
+                    if event["type"] != "http.request":
+                        raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+                    chunk = event.get("body") or b""
+                    if chunk:
+                        chunks.append(chunk)
+                        size += len(chunk)
+                    if not event.get("more_body", False):
+                        break
+                body = b"".join(chunks)
+            state.body_complete = True
+            if len(body) > max_body_size:
+                raise _too_large(max_body_size)
+        except BaseException:
+            # Part of the body is gone: later reads must fail instead of waiting.
+            state.body_streamed = True
+            raise
+        state.body = body
+        return body
+
+    def _check_readable(self, state: ConnectionState) -> None:
+        if state.body_streamed or state.body_complete:
+            raise _consumed()
+        if state.disconnected:
+            raise ClientDisconnectError("the client disconnected before the request body was read")
+
+    @staticmethod
+    def _unexpected() -> ClientDisconnectError:
+        return ClientDisconnectError("the server sent an unexpected event while the request body was being read")
+
+    async def read_text(self, encoding: str | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> str:
+        """Read the whole body as text.
+
+        The encoding is ``encoding`` if given, else the ``charset`` of ``Content-Type``, else
+        UTF-8. Undecodable bytes raise ``MalformedBodyError``; a ``charset`` Python does not
+        know raises ``UnsupportedMediaTypeError``.
+        """
+        body = await self.read_bytes(max_body_size=max_body_size)
+        if encoding is None:
+            charset = self.charset
+            if charset is not None:
+                try:
+                    return body.decode(charset)
+                except LookupError:
+                    raise UnsupportedMediaTypeError(
+                        f"the request charset {charset!r} is not supported; send UTF-8"
+                    ) from None
+                except UnicodeDecodeError:
+                    raise MalformedBodyError(f"the request body is not valid {charset} text") from None
+            encoding = "utf-8"
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            raise MalformedBodyError(f"the request body is not valid {encoding} text") from None
+
+    @overload
+    async def read_json(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> JSONValue: ...
+    @overload
+    async def read_json(self, type: type[_T], *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> _T: ...
+    async def read_json(self, type: type[_T] | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> object:
+        """Read the whole body as JSON (UTF-8).
+
+        Without ``type`` the result is plain JSON values; with ``type`` (a ``msgspec.Struct``,
+        dataclass, ``TypedDict``, ``list[int]``...) it is validated and converted. An empty or
+        malformed body raises ``MalformedBodyError`` (400); a well-formed body that does not
+        match ``type`` raises ``BodyValidationError`` (422).
+        """
+        body = self._state.body
+        if body is None or len(body) > max_body_size:
+            body = await self.read_bytes(max_body_size=max_body_size)
+        if not body:
+            raise MalformedBodyError("request body is empty; expected JSON")
+        try:
+            if type is None:
+                return decode_json(body)
+            return decoder_for(type).decode(body)
+        except msgspec.ValidationError as exc:
+            raise BodyValidationError(f"the JSON body does not match the expected type: {exc}") from None
+        except msgspec.DecodeError as exc:
+            raise MalformedBodyError(f"the request body is not valid JSON: {exc}") from None
+
+    async def read_form(
+        self,
+        *,
+        max_fields: int = DEFAULT_MAX_FIELDS,
+        max_files: int = DEFAULT_MAX_FILES,
+        max_part_size: int = DEFAULT_MAX_PART_SIZE,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
+        max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
+        max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
+        max_body_size: int | None = None,
+    ) -> MultiDict[str | UploadedFile]:
+        """Read the body as a form.
+
+        ``application/x-www-form-urlencoded`` bodies are read into memory (``max_body_size``
+        defaults to ``DEFAULT_MAX_BODY_SIZE``) and parsed; ``max_part_size`` bounds each encoded
+        pair. ``multipart/form-data`` bodies are parsed as they arrive, files spooled to
+        temporary files (``max_body_size`` defaults to ``DEFAULT_MAX_MULTIPART_SIZE``); see
+        ``asgikit._multipart`` for the policies. Any other content type raises
+        ``UnsupportedMediaTypeError`` (415). Exceeded limits raise ``LimitExceededError``
+        subclasses; on any error every temporary file is closed.
+
+        Close the returned ``UploadedFile`` objects when done with them.
+        """
+        media_type = self.content_type
+        if media_type == _FORM_URLENCODED:
+            body = await self.read_bytes(
+                max_body_size=DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size
+            )
+            return parse_urlencoded(body, max_fields=max_fields, max_field_size=max_part_size)
+        if media_type != _FORM_MULTIPART:
+            raise UnsupportedMediaTypeError(
+                "read_form() needs an application/x-www-form-urlencoded or multipart/form-data body"
+            )
+        limit = DEFAULT_MAX_MULTIPART_SIZE if max_body_size is None else max_body_size
+        parser = MultipartFormParser(
+            boundary_from_content_type(self._content_type or ""),
+            max_fields=max_fields,
+            max_files=max_files,
+            max_part_size=max_part_size,
+            max_fields_size=max_fields_size,
+            max_file_size=max_file_size,
+            max_part_header_count=max_part_header_count,
+            max_part_header_size=max_part_header_size,
+            max_body_size=limit,
+        )
+        state = self._state
+        try:
+            cached = state.body
+            if cached is not None:
+                if parser.write(cached):
+                    await parser.flush()
+                return await parser.finish()
+            self._check_readable(state)
+            length = self.content_length
+            if length is not None and length > limit:
+                raise _too_large(limit)
+            state.body_streamed = True
+            receive = self._receive
+            write = parser.write
+            while True:
+                event = await receive()
+                if event["type"] != "http.request":
+                    raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+                chunk = event.get("body") or b""
+                if chunk and write(chunk):
+                    await parser.flush()
+                if not event.get("more_body", False):
+                    state.body_complete = True
+                    break
+            return await parser.finish()
+        except BaseException:
+            await parser.aclose()
+            raise
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        """``async for chunk in body``: the body chunk by chunk, as the server delivers it.
+
+        Replays the cached body if a ``read_*`` method already read it; otherwise the body is
+        consumed without being kept, and reading it again raises ``RequestAlreadyConsumedError``.
+        Empty chunks are skipped. No size limit applies: the caller decides.
+        """
+        return self._stream()
+
+    async def _stream(self) -> AsyncGenerator[bytes, None]:
+        state = self._state
+        cached = state.body
+        if cached is not None:
+            if cached:
+                yield cached
+            return
+        self._check_readable(state)
+        # Validate the framing header even though no limit applies to streams.
+        _ = self.content_length
+        state.body_streamed = True
+        receive = self._receive
+        while True:
+            event = await receive()
+            if event["type"] != "http.request":
+                raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+            more = event.get("more_body", False)
+            if not more:
+                state.body_complete = True
+            chunk = event.get("body") or b""
+            if chunk:
+                yield chunk
+            if not more:
+                return
+
+    def __repr__(self) -> str:
+        return f"Body(content_type={self.content_type!r})"

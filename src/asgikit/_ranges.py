@@ -1,0 +1,217 @@
+"""``Range`` and conditional request headers (RFC 9110 sections 13 and 14), parsed in linear time.
+
+Pure HTTP: nothing here knows about ASGI. Every parser takes the raw header text and never
+raises for bad input; malformed headers give the documented "ignore" result instead.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import formatdate, parsedate_tz
+from typing import Final
+
+__all__ = [
+    "MAX_RANGES",
+    "etag_for",
+    "format_http_date",
+    "if_none_match_matches",
+    "if_range_matches",
+    "parse_http_date",
+    "parse_range_header",
+]
+
+MAX_RANGES: Final = 100
+"""Requests asking for more byte ranges than this are answered with the whole file (200)."""
+
+# Digit strings longer than this are larger than any file; int() is never called on them
+# (Python refuses to convert more than 4300 digits, and big conversions cost time).
+_MAX_DIGITS: Final = 18
+_HUGE: Final = 10**_MAX_DIGITS
+
+_OWS = " \t"
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _number(digits: str) -> int | None:
+    """An ASCII digit string as an int (``_HUGE`` if it is absurdly long), else ``None``."""
+    if not digits or _ASCII_DIGITS.fullmatch(digits) is None:
+        return None
+    if len(digits) > _MAX_DIGITS:
+        return _HUGE
+    return int(digits)
+
+
+def parse_range_header(
+    value: str, size: int, *, max_ranges: int = MAX_RANGES
+) -> list[tuple[int, int]] | None:
+    """Parse a ``Range`` header against a representation of ``size`` bytes.
+
+    Returns:
+        ``None`` when the header must be ignored and the whole representation sent (not the
+        ``bytes`` unit, a syntax error such as ``bytes=5-1``, more than ``max_ranges`` ranges,
+        or an empty representation); ``[]`` when no range is satisfiable (answer 416 with
+        ``Content-Range: bytes */size``); otherwise the satisfiable ranges as half-open
+        ``(start, stop)`` pairs, clamped to ``size``, sorted, with overlapping and adjacent
+        ranges merged.
+    """
+    unit, sep, range_set = value.strip(_OWS).partition("=")
+    if not sep or unit.lower() != "bytes" or size <= 0:
+        return None
+    specs = range_set.split(",")
+    if len(specs) > max_ranges and sum(1 for spec in specs if spec.strip(_OWS)) > max_ranges:
+        return None
+    ranges: list[tuple[int, int]] = []
+    seen = 0
+    for raw_spec in specs:
+        spec = raw_spec.strip(_OWS)
+        if not spec:
+            continue  # RFC 9110 5.6.1: empty list elements are allowed
+        seen += 1
+        first_text, dash, last_text = spec.partition("-")
+        if not dash:
+            return None
+        if not first_text:
+            suffix = _number(last_text)
+            if suffix is None:
+                return None
+            if suffix > 0:
+                ranges.append((max(size - suffix, 0), size))
+            continue
+        first = _number(first_text)
+        if first is None:
+            return None
+        if last_text:
+            last = _number(last_text)
+            if last is None or last < first:
+                return None
+        else:
+            last = size - 1
+        if first < size:
+            ranges.append((first, min(last, size - 1) + 1))
+    if seen == 0:
+        return None
+    return _merge(ranges)
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sort half-open ranges and merge the ones that overlap or touch: O(n log n)."""
+    if len(ranges) < 2:
+        return ranges
+    ranges.sort()
+    merged = [ranges[0]]
+    for start, stop in ranges[1:]:
+        last_start, last_stop = merged[-1]
+        if start <= last_stop:
+            if stop > last_stop:
+                merged[-1] = (last_start, stop)
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _entity_tags(value: str) -> list[tuple[bool, str]] | None:
+    """Split a list of entity-tags (``W/"a", "b,c"``) into ``(weak, opaque_tag)`` pairs.
+
+    Commas may appear inside quoted tags, so this scans rather than splits. ``None`` means
+    the header is malformed.
+    """
+    tags: list[tuple[bool, str]] = []
+    index, length = 0, len(value)
+    while True:
+        while index < length and value[index] in " \t,":
+            index += 1
+        if index >= length:
+            return tags
+        weak = value.startswith("W/", index)
+        if weak:
+            index += 2
+        if index >= length or value[index] != '"':
+            return None
+        close = value.find('"', index + 1)
+        if close < 0:
+            return None
+        tags.append((weak, value[index : close + 1]))
+        index = close + 1
+        while index < length and value[index] in _OWS:
+            index += 1
+        if index < length and value[index] != ",":
+            return None
+
+
+def if_none_match_matches(value: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` (weak comparison, RFC 9110 13.1.2).
+
+    ``*`` matches any current representation; ``W/`` prefixes on either side are ignored. A
+    malformed header never matches.
+    """
+    value = value.strip(_OWS)
+    if value == "*":
+        return True
+    tags = _entity_tags(value)
+    if not tags:
+        return False
+    opaque = etag.removeprefix("W/")
+    return any(tag == opaque for _, tag in tags)
+
+
+def if_range_matches(value: str, etag: str, last_modified: int) -> bool:
+    """Whether an ``If-Range`` header lets a Range request be answered with 206 (RFC 9110 13.1.5).
+
+    An entity-tag must match ``etag`` by strong comparison: weak tags (``W/"x"``) never match,
+    nor does a weak ``etag``. An HTTP-date must equal ``last_modified`` (seconds since the epoch)
+    exactly. Anything malformed does not match, so the whole representation is sent.
+    """
+    value = value.strip(_OWS)
+    if value.startswith(('"', "W/")):
+        tags = _entity_tags(value)
+        if tags is None or len(tags) != 1:
+            return False
+        weak, tag = tags[0]
+        return not weak and not etag.startswith("W/") and tag == etag
+    date = parse_http_date(value)
+    return date is not None and date == last_modified
+
+
+def parse_http_date(value: str) -> int | None:
+    """An HTTP-date (IMF-fixdate, RFC 850 or asctime form) as seconds since the epoch, or ``None``.
+
+    Values longer than any valid date are rejected without parsing.
+    """
+    if len(value) > 64:
+        return None
+    try:
+        parsed = parsedate_tz(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    year, month, day, hour, minute, second = parsed[:6]
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 60):
+        return None
+    return _epoch(year, month, day, hour, minute, second) - (parsed[9] or 0)
+
+
+def _epoch(year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:
+    """Seconds since 1970-01-01T00:00:00Z for a proleptic Gregorian UTC date (no range errors)."""
+    # Days-from-civil algorithm (H. Hinnant), valid for any year.
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    mp = (month + 9) % 12
+    doy = (153 * mp + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    return ((days * 24 + hour) * 60 + minute) * 60 + second
+
+
+def format_http_date(timestamp: float) -> str:
+    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``) for a POSIX timestamp."""
+    return formatdate(timestamp, usegmt=True)
+
+
+def etag_for(size: int, mtime_ns: int) -> str:
+    """A strong entity-tag derived from a file's size and modification time (as nginx does).
+
+    Strong so that ``If-Range`` can use it; it changes whenever the size or mtime changes.
+    """
+    return f'"{mtime_ns:x}-{size:x}"'

@@ -1,0 +1,965 @@
+"""``Response[S]``: the HTTP response of one connection, with its state tracked statically.
+
+The phantom parameter ``S`` is ``Unstarted``, ``Started`` or ``Finished``. Methods valid in one
+state are typed on ``self: Response[<state>]`` and transitions return the same object re-typed,
+so typed code rebinds (``started = await response.start()``) and the checkers reject ``write()``
+before ``start()``, a second ``start()`` or ``write()`` after the end. Python cannot stop a
+stale reference statically, so every check also exists at runtime, against the state shared by
+every view of the scope (``connection_state``): the spec's ``await response.start()`` followed by
+``await response.write(...)`` on the same object keeps working.
+
+Header policy, shared by every method that starts a response:
+
+- ``headers`` are validated (``InvalidHeaderError`` for CR, LF, NUL, other controls, non-latin-1)
+  and never modified. A header in ``headers`` replaces the one of the same name asgikit would
+  set (``content-type``, or ``etag`` for files); ``content-length`` is owned by asgikit and
+  passing it in ``headers`` raises ``ValueError`` (use ``content_length=``).
+- ``content-type`` gets ``; charset=<encoding>`` for ``text/*``, ``application/javascript``,
+  ``application/xml`` and ``application/xhtml+xml`` unless a charset is already given; never for
+  ``application/json`` (RFC 8259 has no charset parameter) nor for ``respond_bytes``.
+- Status must be 200-599: an informational (1xx) status cannot be a final response (use
+  ``send_early_hints()`` for 103). 204 and 304 responses never carry ``content-length`` or
+  body bytes (any given body is dropped). Responses to ``HEAD`` carry the ``content-length`` a
+  ``GET`` would get, and no body bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+)
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from os import PathLike
+from typing import Final, Generic, Literal, cast, final, overload
+from urllib.parse import quote
+
+from typing_extensions import TypeVar
+
+from ._connection import (
+    RESPONSE_ENDED,
+    RESPONSE_NOT_STARTED,
+    RESPONSE_STARTED,
+    ConnectionState,
+    connection_state,
+)
+from ._cookies import Cookies
+from ._exceptions import (
+    ClientDisconnectError,
+    InvalidHeaderError,
+    ResponseAlreadyEndedError,
+    ResponseAlreadyStartedError,
+    ResponseNotStartedError,
+    WebSocketResponseNotSupportedError,
+    WebSocketStateError,
+)
+from ._files import (
+    CHUNK_SIZE,
+    OpenedFile,
+    content_disposition,
+    guess_media_type,
+    open_file,
+    plan_file_response,
+)
+from ._header_encoding import HeaderInput, encode_header_value, encode_headers
+from ._json import EncHook, encode_json
+from ._scope import extensions, spec_version
+from ._sse import ServerSentEvent, format_sse_event
+from .asgi import HTTPScope, Receive, Send, WebSocketScope
+
+__all__ = [
+    "Finished",
+    "Response",
+    "Started",
+    "Unstarted",
+    "encode_location",
+    "is_safe_redirect_url",
+]
+
+
+@final
+class Unstarted:
+    """Phantom state of a ``Response`` that has sent nothing yet: ``start()`` and the
+    ``respond_*`` helpers are available."""
+
+    __slots__ = ()
+
+
+@final
+class Started:
+    """Phantom state of a ``Response`` whose status and headers are sent: ``write()`` and
+    ``end()`` are available."""
+
+    __slots__ = ()
+
+
+@final
+class Finished:
+    """Phantom state of a ``Response`` that has ended: nothing more can be sent."""
+
+    __slots__ = ()
+
+
+S = TypeVar("S", Unstarted, Started, Finished, default=Unstarted)
+
+Writer = Callable[[bytes | str], Awaitable[None]]
+"""What ``response_writer()`` yields: ``await write(chunk)`` sends one chunk of the body."""
+
+_LISTENER_KEY: Final = "asgikit.disconnect_listener"
+_WEBSOCKET_DENIAL: Final = "websocket.http.response"
+_ACCEPTED: Final = 3
+_CLOSED: Final = 4
+
+_CONTENT_TYPE: Final = b"content-type"
+_CONTENT_LENGTH: Final = b"content-length"
+_LENGTHS: Final = tuple(str(n).encode("ascii") for n in range(1024))
+_ZERO_LENGTH: Final = [(_CONTENT_LENGTH, b"0")]
+
+_CHARSET_TYPES: Final = frozenset(
+    {"application/javascript", "application/xml", "application/xhtml+xml"}
+)
+_plain_types: dict[str, bytes] = {}
+_utf8_types: dict[str, bytes] = {
+    "text/plain": b"text/plain; charset=utf-8",
+    "text/html": b"text/html; charset=utf-8",
+    "application/json": b"application/json",
+}
+_SSE_HEADERS: Final = (
+    (_CONTENT_TYPE, b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+)
+
+
+def _content_type(media_type: str, encoding: str | None) -> bytes:
+    """The ``content-type`` value for ``media_type``, with ``; charset=`` when it needs one and
+    ``encoding`` is given. Validated; cached for the common encodings."""
+    cache = _utf8_types if encoding == "utf-8" else _plain_types if encoding is None else None
+    if cache is not None:
+        found = cache.get(media_type)
+        if found is not None:
+            return found
+    value = media_type
+    essence = media_type.partition(";")[0].strip().lower()
+    if (
+        encoding is not None
+        and (essence.startswith("text/") or essence in _CHARSET_TYPES)
+        and "charset=" not in media_type.lower()
+    ):
+        value = f"{media_type}; charset={encoding}"
+    encoded = encode_header_value(value, name="content-type")
+    if cache is not None and len(cache) < 256:
+        cache[media_type] = encoded
+    return encoded
+
+
+def _length(value: int) -> bytes:
+    return _LENGTHS[value] if value < 1024 else b"%d" % value
+
+
+def _add_headers(
+    raw: list[tuple[bytes, bytes]], headers: HeaderInput | None, cookies: Cookies | None
+) -> list[tuple[bytes, bytes]]:
+    """Append validated user headers (replacing asgikit's of the same name) and cookies."""
+    if headers:
+        user = encode_headers(headers)
+        names = {name for name, _ in user}
+        if _CONTENT_LENGTH in names:
+            raise ValueError(
+                "do not pass content-length in headers: asgikit sets it from the body; "
+                "use start(content_length=...) when streaming"
+            )
+        if any(name in names for name, _ in raw):
+            raw = [pair for pair in raw if pair[0] not in names]
+        raw += user
+    if cookies:
+        raw += cookies.raw_headers()
+    return raw
+
+
+def _stop_listener(scope: HTTPScope | WebSocketScope) -> None:
+    task = cast("dict[str, object]", scope).pop(_LISTENER_KEY, None)
+    if task is not None:
+        cast("asyncio.Task[None]", task).cancel()
+
+
+async def _watch_disconnect(receive: Receive, state: ConnectionState) -> None:
+    """Wait for ``http.disconnect`` while a response streams (servers older than spec 2.4
+    do not fail ``send`` after a disconnect), discarding the rest of the request body."""
+    try:
+        while True:
+            event = await receive()
+            if event["type"] == "http.disconnect":
+                state.disconnected = True
+                return
+            if event["type"] != "http.request":
+                return
+            if not event.get("more_body", False):
+                state.body_complete = True
+    except Exception:  # a failing receive() must not surface as "exception never retrieved"
+        return
+
+
+async def _close_iterator(iterator: AsyncIterator[object]) -> None:
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await cast("Callable[[], Awaitable[object]]", aclose)()
+
+
+# Reserved and unreserved URI characters plus "%": kept as they are; everything else
+# (spaces, non-ASCII, '"', '<', '>', '\\', '^', '`', '{', '|', '}') is percent-encoded.
+_LOCATION_SAFE: Final = "!#$%&'()*+,/:;=?@[]~"
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def encode_location(location: str) -> bytes:
+    """Encode a redirect target for the ``Location`` header.
+
+    Control characters (CR and LF would inject headers) raise ``InvalidHeaderError``; spaces,
+    backslashes, non-ASCII text (as UTF-8) and other characters not allowed in a URI are
+    percent-encoded; existing ``%XX`` escapes are kept. The text is never Unicode-normalised,
+    so the cost is linear in its length.
+    """
+    if _CONTROL.search(location) is not None:
+        raise InvalidHeaderError(
+            f"redirect location {location[:100]!r} contains control characters (CR/LF would "
+            "inject headers); validate or encode the target first"
+        )
+    try:
+        return quote(location, safe=_LOCATION_SAFE).encode("ascii")
+    except UnicodeEncodeError:
+        raise InvalidHeaderError(
+            "redirect location is not valid Unicode text (lone surrogate)"
+        ) from None
+
+
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_AUTHORITY_END: Final = re.compile(r"[/?#]")
+# Browsers drop tabs and newlines inside URLs and strip leading controls and spaces, which
+# can turn "/\t/evil.com" into "//evil.com"; such targets are never considered safe.
+_UNSAFE_URL_CHAR: Final = re.compile(r"[\x00-\x20\x7f]")
+
+
+def is_safe_redirect_url(
+    url: str, *, allowed_hosts: Iterable[str] = (), require_https: bool = False
+) -> bool:
+    """Whether redirecting to a user-supplied ``url`` keeps the user on a trusted site.
+
+    True for relative references (``/path``, ``page?x=1``, ``#top``) and for ``http``/``https``
+    URLs (and protocol-relative ``//host``) whose host, or ``host:port``, is in
+    ``allowed_hosts`` (compared case-insensitively, no other normalisation). False for other
+    schemes (``javascript:``, ``data:``), for ``https:evil.com``, for backslash tricks
+    (``/\\evil.com`` and ``\\\\evil.com``, which browsers read as ``//evil.com``), for URLs
+    with user info (``https://trusted@evil.com``), and for any control character or space.
+    With ``require_https``, absolute ``http:`` URLs are rejected.
+    """
+    if not url or _UNSAFE_URL_CHAR.search(url) is not None:
+        return False
+    url = url.replace("\\", "/")
+    scheme = _SCHEME.match(url)
+    if scheme is not None:
+        name = scheme.group()[:-1].lower()
+        if name != "https" and (name != "http" or require_https):
+            return False
+        url = url[scheme.end() :]
+        if not url.startswith("//"):
+            return False
+    elif not url.startswith("//"):
+        return True
+    rest = url[2:]
+    end = _AUTHORITY_END.search(rest)
+    authority = rest if end is None else rest[: end.start()]
+    if not authority or "@" in authority:
+        return False
+    if authority.startswith("["):
+        host = authority[: authority.find("]") + 1]
+    else:
+        host = authority.partition(":")[0]
+    if not host:
+        return False
+    allowed = {entry.lower() for entry in allowed_hosts}
+    return host.lower() in allowed or authority.lower() in allowed
+
+
+@final
+class Response(Generic[S]):
+    """Response object used to interact with the client.
+
+    A cheap view over ``(scope, receive, send)``: two ``Response`` objects on one scope share
+    the started/ended state. Works for HTTP scopes and, as a websocket denial response, for
+    websocket scopes whose server supports ``websocket.http.response`` (before ``accept()``).
+
+    Client disconnects while streaming raise ``ClientDisconnectError`` from the next write:
+    on servers implementing spec >= 2.4 because ``send`` fails with ``OSError``; on older ones
+    (uvicorn, granian) a background asyncio task started at the first streamed chunk waits for
+    ``http.disconnect``. That task consumes and discards any request body not yet read, so read
+    the body before streaming a response. Under trio (no asyncio loop) there is no such task.
+    """
+
+    __slots__ = ("_head", "_listening", "_receive", "_scope", "_send", "_state", "_websocket")
+
+    def __init__(self, scope: HTTPScope | WebSocketScope, receive: Receive, send: Send) -> None:
+        """Wrap an ``http`` or ``websocket`` scope; nothing is sent or read."""
+        self._scope = scope
+        self._receive = receive
+        self._send = send
+        self._state = connection_state(scope)
+        self._websocket = scope["type"] == "websocket"
+        self._head = not self._websocket and cast("HTTPScope", scope)["method"] == "HEAD"
+        self._listening = False
+
+    @property
+    def is_started(self) -> bool:
+        """Whether the response has started (status and headers sent), including ended ones."""
+        return self._state.response != RESPONSE_NOT_STARTED
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the response has ended."""
+        return self._state.response == RESPONSE_ENDED
+
+    @property
+    def status(self) -> int | None:
+        """The status sent by ``start()`` or a ``respond_*`` method; ``None`` before that."""
+        return self._state.response_status
+
+    # state checks
+
+    def _check_start(self, status: HTTPStatus | int) -> int:
+        """Everything ``start`` must verify before sending; returns the status as a plain int."""
+        state = self._state
+        if state.response == RESPONSE_STARTED:
+            raise ResponseAlreadyStartedError(
+                "the response is already started; call start() or a respond_*() method only once"
+            )
+        if state.response == RESPONSE_ENDED:
+            raise ResponseAlreadyEndedError(
+                "the response has already ended; nothing more can be sent"
+            )
+        if not isinstance(cast(object, status), int) or isinstance(status, bool):
+            raise TypeError(f"status must be an int or HTTPStatus, not {type(status).__name__}")
+        code = int(status)
+        if not 200 <= code <= 599:
+            raise ValueError(
+                f"invalid response status {code}: use 200-599 (an informational 1xx status cannot "
+                "be a final response; use send_early_hints() for 103)"
+            )
+        if self._websocket:
+            if _WEBSOCKET_DENIAL not in extensions(self._scope):
+                raise WebSocketResponseNotSupportedError(
+                    "the ASGI server does not support websocket denial responses "
+                    "(no 'websocket.http.response' extension); close() the websocket instead"
+                )
+            if state.websocket == _ACCEPTED:
+                raise WebSocketStateError(
+                    "the websocket is already accepted; a denial response must be sent before accept()"
+                )
+            if state.websocket == _CLOSED:
+                raise WebSocketStateError(
+                    "the websocket is closed; a denial response can no longer be sent"
+                )
+        return code
+
+    def _check_writable(self) -> ConnectionState:
+        state = self._state
+        if state.response != RESPONSE_STARTED:
+            if state.response == RESPONSE_NOT_STARTED:
+                raise ResponseNotStartedError(
+                    "the response is not started; call start() before write()"
+                )
+            raise ResponseAlreadyEndedError(
+                "the response has already ended; nothing more can be written"
+            )
+        if state.disconnected:
+            raise ClientDisconnectError("the client disconnected; stop writing the response")
+        return state
+
+    def _gone(self, exc: OSError) -> ClientDisconnectError:
+        self._state.disconnected = True
+        _stop_listener(self._scope)
+        return ClientDisconnectError(f"the client disconnected while the response was sent: {exc}")
+
+    # sending
+
+    async def _send_start(self, status: int, raw: list[tuple[bytes, bytes]]) -> None:
+        state = self._state
+        state.response = RESPONSE_STARTED
+        state.response_status = status
+        try:
+            if self._websocket:
+                state.websocket = _CLOSED
+                await self._send(
+                    {"type": "websocket.http.response.start", "status": status, "headers": raw}
+                )
+            else:
+                await self._send({"type": "http.response.start", "status": status, "headers": raw})
+        except OSError as exc:
+            raise self._gone(exc) from exc
+
+    async def _send_body(self, data: bytes, more_body: bool) -> None:
+        try:
+            if self._websocket:
+                if more_body:
+                    await self._send(
+                        {"type": "websocket.http.response.body", "body": data, "more_body": True}
+                    )
+                else:
+                    await self._send({"type": "websocket.http.response.body", "body": data})
+            elif more_body:
+                await self._send({"type": "http.response.body", "body": data, "more_body": True})
+            else:
+                await self._send({"type": "http.response.body", "body": data})
+        except OSError as exc:
+            raise self._gone(exc) from exc
+
+    async def _respond(
+        self,
+        status: HTTPStatus | int,
+        body: bytes,
+        content_type: bytes | None,
+        headers: HeaderInput | None,
+        cookies: Cookies | None,
+        extra: tuple[bytes, bytes] | None = None,
+    ) -> None:
+        """Send a complete response in exactly two events (the hot path)."""
+        state = self._state
+        if state.response or self._websocket or type(status) is not int or not 200 <= status <= 599:
+            status = self._check_start(status)
+        if status == 204 or status == 304:
+            raw = [] if content_type is None else [(_CONTENT_TYPE, content_type)]
+            body = b""
+        else:
+            length = len(body)
+            content_length = _LENGTHS[length] if length < 1024 else b"%d" % length
+            if content_type is None:
+                raw = [(_CONTENT_LENGTH, content_length)]
+            else:
+                raw = [(_CONTENT_TYPE, content_type), (_CONTENT_LENGTH, content_length)]
+            if self._head:
+                body = b""
+        if extra is not None:
+            raw.append(extra)
+        if headers or cookies:
+            raw = _add_headers(raw, headers, cookies)
+        state.response = RESPONSE_STARTED
+        state.response_status = status
+        send = self._send
+        try:
+            if self._websocket:
+                state.websocket = _CLOSED
+                await send(
+                    {"type": "websocket.http.response.start", "status": status, "headers": raw}
+                )
+                state.response = RESPONSE_ENDED
+                await send({"type": "websocket.http.response.body", "body": body})
+            else:
+                await send({"type": "http.response.start", "status": status, "headers": raw})
+                state.response = RESPONSE_ENDED
+                await send({"type": "http.response.body", "body": body})
+        except OSError as exc:
+            raise self._gone(exc) from exc
+
+    def _discards_body(self) -> bool:
+        return self._head or self._state.response_status in (204, 304)
+
+    def _listen(self) -> None:
+        """Start the disconnect watcher for a streaming response, if the server needs one."""
+        self._listening = True
+        scope = self._scope
+        if self._websocket or spec_version(scope) >= (2, 4):
+            return
+        store = cast("dict[str, object]", scope)
+        if _LISTENER_KEY in store:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (e.g. trio): no watcher
+            return
+        state = self._state
+        if not state.body_complete:
+            state.body_streamed = True  # the watcher discards what is left of the body
+        store[_LISTENER_KEY] = loop.create_task(_watch_disconnect(self._receive, state))
+
+    async def _write(self, data: bytes, more_body: bool) -> None:
+        state = self._check_writable()
+        if type(data) is not bytes:
+            raise TypeError(f"write() takes bytes, not {type(data).__name__}; encode text first")
+        if more_body:
+            if not self._listening:
+                self._listen()
+            if self._discards_body():
+                return
+        else:
+            state.response = RESPONSE_ENDED
+            _stop_listener(self._scope)
+            if self._discards_body():
+                data = b""
+        await self._send_body(data, more_body)
+
+    def _abort(self) -> None:
+        """A streamed body failed: stop watching, send nothing more. The response stays
+        unfinished, so the server aborts the connection and the client sees the truncation."""
+        _stop_listener(self._scope)
+
+    # the typestate API
+
+    async def start(
+        self: Response[Unstarted],
+        status: HTTPStatus | int = 200,
+        *,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> Response[Started]:
+        """Start the response: send the status and headers, and return this object typed as
+        started. Must be called before ``write()`` or ``end()``.
+
+        ``media_type`` becomes ``content-type`` (with ``; charset=<encoding>`` for text types);
+        ``content_length`` becomes ``content-length`` (omitted for 204 and 304). Without it the
+        server frames the body itself (chunked encoding on HTTP/1.1).
+
+        Raises:
+            ResponseAlreadyStartedError: if the response is already started.
+            ResponseAlreadyEndedError: if the response is finished.
+            WebSocketResponseNotSupportedError: for a websocket denial response on a server
+                that does not support it (raised before anything is sent).
+            WebSocketStateError: for a websocket scope already accepted or closed.
+            InvalidHeaderError: if a header or the media type is unsafe.
+            ClientDisconnectError: if the client is gone (``send`` failed with ``OSError``).
+        """
+        code = self._check_start(status)
+        raw: list[tuple[bytes, bytes]] = []
+        if media_type is not None:
+            raw.append((_CONTENT_TYPE, _content_type(media_type, encoding)))
+        if content_length is not None and code != 204 and code != 304:
+            if type(content_length) is not int or content_length < 0:
+                raise ValueError(
+                    f"content_length must be a non-negative int, not {content_length!r}"
+                )
+            raw.append((_CONTENT_LENGTH, _length(content_length)))
+        await self._send_start(code, _add_headers(raw, headers, cookies))
+        return cast("Response[Started]", self)
+
+    @overload
+    async def write(
+        self: Response[Started], body: bytes, *, more_body: Literal[False] = False
+    ) -> Response[Finished]: ...
+    @overload
+    async def write(
+        self: Response[Started], body: bytes, *, more_body: Literal[True]
+    ) -> Response[Started]: ...
+    @overload
+    async def write(
+        self: Response[Started], body: bytes, *, more_body: bool
+    ) -> Response[Started] | Response[Finished]: ...
+    async def write(
+        self: Response[Started], body: bytes, *, more_body: bool = False
+    ) -> Response[Started] | Response[Finished]:
+        """Write a chunk of the body and return this object typed by its new state.
+
+        As in the original API, ``more_body`` defaults to ``False``: the chunk is the last one
+        and the response ends (typed ``Response[Finished]``). Stream with ``more_body=True``
+        (typed ``Response[Started]``) and finish with ``end()``. Chunks of a ``HEAD``, 204 or 304
+        response are not sent.
+
+        Raises:
+            ResponseNotStartedError: if the response is not started.
+            ResponseAlreadyEndedError: if the response has ended.
+            ClientDisconnectError: if the client disconnected.
+        """
+        await self._write(body, more_body)
+        return self if more_body else cast("Response[Finished]", self)
+
+    async def end(self: Response[Started]) -> Response[Finished]:
+        """Finish the response (an empty last chunk) and return this object typed as finished.
+
+        Does nothing if the response already ended, and sends nothing if the client is known
+        to have disconnected.
+
+        Raises:
+            ResponseNotStartedError: if the response is not started.
+            ClientDisconnectError: if ``send`` fails because the client is gone.
+        """
+        state = self._state
+        if state.response == RESPONSE_STARTED:
+            state.response = RESPONSE_ENDED
+            _stop_listener(self._scope)
+            if not state.disconnected:
+                await self._send_body(b"", False)
+        elif state.response == RESPONSE_NOT_STARTED:
+            raise ResponseNotStartedError("the response is not started; call start() before end()")
+        return cast("Response[Finished]", self)
+
+    # one-shot helpers
+
+    async def respond_bytes(
+        self: Response[Unstarted],
+        content: bytes,
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Respond with ``content`` and finish the response.
+
+        ``media_type`` is sent as given (no charset is added to raw bytes); without it there is
+        no ``content-type``.
+        """
+        await self._respond(
+            status,
+            content,
+            None if media_type is None else _content_type(media_type, None),
+            headers,
+            cookies,
+        )
+
+    async def respond_text(
+        self: Response[Unstarted],
+        content: str,
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str = "text/plain",
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> None:
+        """Respond with ``content`` encoded with ``encoding`` and finish the response."""
+        await self._respond(
+            status, content.encode(encoding), _content_type(media_type, encoding), headers, cookies
+        )
+
+    async def respond_json(
+        self: Response[Unstarted],
+        content: object,
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str = "application/json",
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        enc_hook: EncHook | None = None,
+    ) -> None:
+        """Respond with ``content`` serialised as compact UTF-8 JSON (msgspec) and finish.
+
+        ``enc_hook`` converts objects msgspec cannot encode; without it such objects raise
+        ``TypeError`` before anything is sent. JSON is always UTF-8 (RFC 8259), so there is no
+        ``encoding`` parameter and no ``charset``.
+        """
+        await self._respond(
+            status,
+            encode_json(content, enc_hook),
+            _content_type(media_type, "utf-8"),
+            headers,
+            cookies,
+        )
+
+    async def respond_empty(
+        self: Response[Unstarted],
+        status: HTTPStatus | int = 204,
+        *,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Send a response without a body (``content-length: 0``, none for 204 and 304)."""
+        await self._respond(status, b"", None, headers, cookies)
+
+    async def redirect(
+        self: Response[Unstarted],
+        location: str,
+        *,
+        permanent: bool = False,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Respond with a redirect: 308 if ``permanent`` else 307 (method and body are kept).
+
+        ``location`` is encoded by ``encode_location`` (control characters raise
+        ``InvalidHeaderError``). It is not checked for open redirects: validate user-supplied
+        targets with ``is_safe_redirect_url`` first.
+        """
+        status = 308 if permanent else 307
+        await self._respond(
+            status, b"", None, headers, cookies, (b"location", encode_location(location))
+        )
+
+    async def redirect_post_get(
+        self: Response[Unstarted],
+        location: str,
+        *,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Respond with 303 See Other, sending the client to ``location`` with a GET
+        (post/redirect/get). ``location`` is encoded as in ``redirect``."""
+        await self._respond(
+            303, b"", None, headers, cookies, (b"location", encode_location(location))
+        )
+
+    async def send_early_hints(self: Response[Unstarted], links: Iterable[str]) -> None:
+        """Send ``103 Early Hints`` with these ``Link`` header values, when the server supports
+        the ``http.response.early_hint`` extension; otherwise (and for websockets) do nothing.
+
+        Raises ``ResponseAlreadyStartedError``/``ResponseAlreadyEndedError`` after ``start()``
+        and ``InvalidHeaderError`` for unsafe values.
+        """
+        if self._state.response != RESPONSE_NOT_STARTED:
+            self._check_start(HTTPStatus.OK)
+        encoded = [encode_header_value(link, name="link") for link in links]
+        if (
+            self._websocket
+            or not encoded
+            or "http.response.early_hint" not in extensions(self._scope)
+        ):
+            return
+        try:
+            await self._send({"type": "http.response.early_hint", "links": encoded})
+        except OSError as exc:
+            raise self._gone(exc) from exc
+
+    # streaming helpers
+
+    @asynccontextmanager
+    async def response_writer(
+        self: Response[Unstarted],
+        status: HTTPStatus | int = 200,
+        *,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> AsyncGenerator[Writer, None]:
+        """Context manager for streaming the body: starts the response, yields ``write``.
+
+        ``await write(chunk)`` sends ``bytes`` as they are and ``str`` encoded with
+        ``encoding``; empty chunks are skipped. Leaving the block normally ends the response.
+        If the block raises, the exception propagates and the response is left unfinished (no
+        last chunk is sent), so the server aborts the connection and the client can tell the
+        body is truncated.
+
+        Example::
+
+            async with response.response_writer(media_type="application/x-ndjson") as write:
+                for i in range(10):
+                    await write(json.dumps({"number": i}) + "\\n")
+
+        Raises:
+            ClientDisconnectError: from ``write`` if the client disconnects.
+        """
+        started = await self.start(
+            status,
+            media_type=media_type,
+            content_length=content_length,
+            headers=headers,
+            cookies=cookies,
+            encoding=encoding,
+        )
+
+        async def write(data: bytes | str) -> None:
+            chunk = data.encode(encoding) if isinstance(data, str) else data
+            if chunk:
+                await started.write(chunk, more_body=True)
+
+        try:
+            yield write
+        except BaseException:
+            started._abort()
+            raise
+        await started.end()
+
+    async def respond_stream(
+        self: Response[Unstarted],
+        stream: AsyncIterable[bytes | str],
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> None:
+        """Respond with the chunks of ``stream`` (``str`` chunks encoded with ``encoding``).
+
+        The iterator is closed (``aclose()``) however the loop ends. If it raises, the
+        exception propagates and the response is left unfinished, as in ``response_writer``.
+
+        Raises:
+            ClientDisconnectError: if the client disconnects while sending data.
+        """
+        async with self.response_writer(
+            status,
+            media_type=media_type,
+            content_length=content_length,
+            headers=headers,
+            cookies=cookies,
+            encoding=encoding,
+        ) as write:
+            iterator = aiter(stream)
+            try:
+                async for chunk in iterator:
+                    await write(chunk)
+            finally:
+                await _close_iterator(iterator)
+
+    async def respond_sse(
+        self: Response[Unstarted],
+        events: AsyncIterable[ServerSentEvent | str],
+        *,
+        status: HTTPStatus | int = 200,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Stream server-sent events: each ``str`` is sent as a ``data``-only event.
+
+        Sends ``content-type: text/event-stream; charset=utf-8``, ``cache-control: no-cache``
+        and ``x-accel-buffering: no`` (stops nginx buffering); ``headers`` may replace them.
+        An invalid event (see ``format_sse_event``) raises ``ValueError`` and aborts the stream.
+
+        Raises:
+            ClientDisconnectError: if the client disconnects while sending data.
+        """
+        code = self._check_start(status)
+        await self._send_start(code, _add_headers(list(_SSE_HEADERS), headers, cookies))
+        iterator = aiter(events)
+        try:
+            async for event in iterator:
+                data = format_sse_event(event) if isinstance(event, str) else event.encode()
+                await self._write(data, True)
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            await _close_iterator(iterator)
+        await self._write(b"", False)
+
+    # files
+
+    async def respond_file(
+        self: Response[Unstarted],
+        path: str | PathLike[str],
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        filename: str | None = None,
+    ) -> None:
+        """Respond with the contents of the file at ``path``.
+
+        ``media_type`` defaults to a guess from the file name (``application/octet-stream``
+        when unknown; text types get ``charset=utf-8``). ``filename`` adds
+        ``Content-Disposition: attachment`` with an RFC 6266 ``filename*``.
+
+        Sends a strong ``etag`` (from size and mtime), ``last-modified`` and
+        ``accept-ranges: bytes``. For a 200 answer to GET or HEAD, a matching ``If-None-Match``
+        (or, without it, a satisfied ``If-Modified-Since``) gives 304. For GET, ``Range`` gives
+        206 (``multipart/byteranges`` for several ranges; overlapping ones merged; more than
+        100 ranges, a malformed header or a failed ``If-Range`` give the whole file) or 416
+        when no range is satisfiable. ``HEAD`` gets headers only.
+
+        The file is sent with ``http.response.pathsend`` when the server offers it and the
+        whole file is sent, ``http.response.zerocopysend`` when offered, and otherwise in
+        64 KiB chunks read in a worker thread.
+
+        Raises:
+            FileNotFoundError: if the file does not exist; ``IsADirectoryError`` or another
+                ``OSError`` if it cannot be opened as a regular file. Raised before anything is
+                sent, so the caller can still answer 404.
+        """
+        self._check_start(status)
+        opened = await open_file(path)
+        try:
+            code = self._check_start(
+                status
+            )  # re-checked: another task may have responded meanwhile
+            type_header = _content_type(
+                media_type if media_type is not None else guess_media_type(path), "utf-8"
+            )
+            disposition = None
+            if filename is not None:
+                disposition = encode_header_value(
+                    content_disposition(filename), name="content-disposition"
+                )
+            plan = plan_file_response(
+                opened,
+                method="" if self._websocket else cast("HTTPScope", self._scope)["method"],
+                request_headers=self._scope["headers"],
+                status=code,
+                content_type=type_header,
+                disposition=disposition,
+            )
+            raw = plan.headers
+            if plan.status != 304:
+                raw.append((_CONTENT_LENGTH, _length(plan.content_length)))
+            await self._send_start(plan.status, _add_headers(raw, headers, cookies))
+            if self._head or not plan.segments:
+                await self._write(b"", False)
+                return
+            if (
+                plan.whole
+                and not self._websocket
+                and "http.response.pathsend" in extensions(self._scope)
+            ):
+                self._state.response = RESPONSE_ENDED
+                try:
+                    await self._send({"type": "http.response.pathsend", "path": opened.path})
+                except OSError as exc:
+                    raise self._gone(exc) from exc
+                return
+            await self._send_file_segments(opened, plan.segments)
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            opened.close()
+
+    async def _send_file_segments(
+        self, opened: OpenedFile, segments: list[bytes | tuple[int, int]]
+    ) -> None:
+        zerocopy = not self._websocket and "http.response.zerocopysend" in extensions(self._scope)
+        pending = b""  # held back so the last chunk can carry more_body=False
+        for segment in segments:
+            if isinstance(segment, bytes):
+                if pending:
+                    await self._write(pending, True)
+                pending = segment
+                continue
+            start, stop = segment
+            if zerocopy:
+                if pending:
+                    await self._write(pending, True)
+                    pending = b""
+                self._check_writable()
+                if not self._listening:
+                    self._listen()
+                try:
+                    await self._send(
+                        {
+                            "type": "http.response.zerocopysend",
+                            "file": opened,
+                            "offset": start,
+                            "count": stop - start,
+                            "more_body": True,
+                        }
+                    )
+                except OSError as exc:
+                    raise self._gone(exc) from exc
+                continue
+            while start < stop:
+                chunk = await opened.read(start, min(CHUNK_SIZE, stop - start))
+                if not chunk:
+                    raise OSError(f"{opened.path} shrank while it was being sent")
+                start += len(chunk)
+                if pending:
+                    await self._write(pending, True)
+                pending = chunk
+        await self._write(pending, False)

@@ -1,0 +1,1 @@
+"""ASGI applications the integration tests run under real servers (``module:attr`` targets)."""

@@ -1,0 +1,116 @@
+"""Run an ASGI app under a real server in a subprocess, for integration tests.
+
+``start_server(kind, "tests.apps.ws_app:app")`` picks a free port on 127.0.0.1, starts the
+server with this interpreter, waits until it accepts TCP connections and yields the base URL
+(``http://127.0.0.1:PORT``). On exit the server's whole process group is terminated (then
+killed). If the server cannot start, the test is skipped with the server's output as reason.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal, get_args
+
+import pytest
+
+__all__ = ["SERVER_KINDS", "ServerKind", "free_port", "server_command", "start_server"]
+
+ServerKind = Literal["uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian", "daphne"]
+"""The servers (and uvicorn HTTP implementations) the integration tests run against."""
+
+SERVER_KINDS: tuple[ServerKind, ...] = get_args(ServerKind)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_command(kind: ServerKind, app: str, port: int) -> list[str]:
+    """The command line that serves ``app`` (``module:attr``) with ``kind`` on ``port``."""
+    py = [sys.executable, "-m"]
+    match kind:
+        case "uvicorn-h11" | "uvicorn-httptools":
+            http = kind.removeprefix("uvicorn-")
+            return [
+                *py, "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+                "--http", http, "--ws", "websockets", "--lifespan", "on",
+                "--no-access-log", "--log-level", "warning",
+            ]  # fmt: skip
+        case "hypercorn":
+            return [*py, "hypercorn", app, "--bind", f"127.0.0.1:{port}", "--log-level", "WARNING"]
+        case "granian":
+            return [
+                *py, "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", "1", "--no-access-log", "--log-level", "warning", app,
+            ]  # fmt: skip
+        case "daphne":
+            return [*py, "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0", app]
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    # Kill stragglers in the group (granian's workers) even if the leader exited.
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=5)
+
+
+@contextmanager
+def start_server(kind: ServerKind, app: str, *, startup_timeout: float = 15.0) -> Iterator[str]:
+    """Serve ``app`` with ``kind`` on a free 127.0.0.1 port; yield ``http://127.0.0.1:PORT``."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(
+            server_command(kind, app, port),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while not _port_open(port):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    tail = output.read()[-2000:].decode("utf-8", "replace")
+                    state = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+                    pytest.skip(f"{kind} could not start ({state}): {tail}")
+                time.sleep(0.05)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            _stop(proc)
