@@ -1,4 +1,7 @@
-"""asgikit: a strictly typed toolkit for building ASGI applications and frameworks."""
+"""asgikit: a strictly typed toolkit for building ASGI applications and frameworks.
+
+Everything public is importable from here; the typed ASGI shapes live in :mod:`asgikit.asgi`.
+"""
 
 from ._exceptions import (
     AsgiException,
@@ -30,18 +33,26 @@ from ._exceptions import (
     WebSocketResponseNotSupportedError,
     WebSocketStateError,
 )
+from ._body import Body
 from ._cookies import Cookies
 from ._headers import Headers
 from ._json import JSONValue
 from ._multidict import MultiDict, MutableMultiDict
+from ._request import Request
+from ._response import Finished, Response, Started, Unstarted, Writer, is_safe_redirect_url
+from ._sse import ServerSentEvent, format_sse_event
+from ._uploads import UploadedFile, safe_basename
+from ._websocket import WebSocket, WebSocketState
 
 __all__ = [
     "AsgiException",
+    "Body",
     "BodyTooLargeError",
     "BodyValidationError",
     "ClientDisconnectError",
     "Cookies",
     "FileTooLargeError",
+    "Finished",
     "Headers",
     "HttpException",
     "InvalidContentLengthError",
@@ -54,19 +65,31 @@ __all__ = [
     "MutableMultiDict",
     "PartHeadersTooLargeError",
     "PartTooLargeError",
+    "Request",
     "RequestAlreadyConsumedError",
     "RequestBodyError",
+    "Response",
     "ResponseAlreadyEndedError",
     "ResponseAlreadyStartedError",
     "ResponseNotStartedError",
+    "ServerSentEvent",
+    "Started",
     "TooManyFieldsError",
     "TooManyFilesError",
+    "Unstarted",
     "UnsupportedMediaTypeError",
+    "UploadedFile",
+    "WebSocket",
     "WebSocketClosedError",
     "WebSocketDisconnect",
     "WebSocketException",
     "WebSocketMessageError",
     "WebSocketMessageTooLargeError",
     "WebSocketResponseNotSupportedError",
+    "WebSocketState",
     "WebSocketStateError",
+    "Writer",
+    "format_sse_event",
+    "is_safe_redirect_url",
+    "safe_basename",
 ]

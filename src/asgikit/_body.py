@@ -17,6 +17,7 @@ Read policies:
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import suppress
 from typing import Final, TypeVar, final, overload
 
 import msgspec
@@ -93,6 +94,14 @@ def _disconnected(state: ConnectionState) -> ClientDisconnectError:
     return ClientDisconnectError("the client disconnected while the request body was being read")
 
 
+def _not_a_request(state: ConnectionState, event_type: str) -> ClientDisconnectError:
+    if event_type == "http.disconnect":
+        return _disconnected(state)
+    return ClientDisconnectError(
+        f"the server sent an unexpected {event_type!r} event while the request body was being read"
+    )
+
+
 def _consumed() -> RequestAlreadyConsumedError:
     return RequestAlreadyConsumedError(
         "the request body was already consumed as a stream; read it with a read_* method "
@@ -108,7 +117,16 @@ class Body:
     ``Body`` objects on one scope share the read state (see the module docstring).
     """
 
-    __slots__ = ("_charset", "_content_length", "_content_type", "_media_type", "_receive", "_scanned", "_scope", "_state")
+    __slots__ = (
+        "_charset",
+        "_content_length",
+        "_content_type",
+        "_media_type",
+        "_receive",
+        "_scanned",
+        "_scope",
+        "_state",
+    )
 
     def __init__(self, scope: HTTPScope, receive: Receive) -> None:
         """A view of the body of the request described by ``scope``, read through ``receive``."""
@@ -169,11 +187,9 @@ class Body:
         return None if length < 0 else length
 
     def _scan_ignoring_length(self) -> None:
-        try:
+        # A bad Content-Length is reported by content_length and the read methods only.
+        with suppress(InvalidContentLengthError):
             self._scan()
-        except InvalidContentLengthError:
-            # Reported by content_length and by the read methods, not by content_type.
-            pass
 
     @property
     def is_consumed(self) -> bool:
@@ -204,7 +220,7 @@ class Body:
         try:
             event = await self._receive()
             if event["type"] != "http.request":
-                raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+                raise _not_a_request(state, event["type"])
             body = event.get("body") or b""
             if event.get("more_body", False):
                 chunks = [body]
@@ -214,7 +230,7 @@ class Body:
                         raise _too_large(max_body_size)
                     event = await self._receive()
                     if event["type"] != "http.request":
-                        raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+                        raise _not_a_request(state, event["type"])
                     chunk = event.get("body") or b""
                     if chunk:
                         chunks.append(chunk)
@@ -238,11 +254,9 @@ class Body:
         if state.disconnected:
             raise ClientDisconnectError("the client disconnected before the request body was read")
 
-    @staticmethod
-    def _unexpected() -> ClientDisconnectError:
-        return ClientDisconnectError("the server sent an unexpected event while the request body was being read")
-
-    async def read_text(self, encoding: str | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> str:
+    async def read_text(
+        self, encoding: str | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    ) -> str:
         """Read the whole body as text.
 
         The encoding is ``encoding`` if given, else the ``charset`` of ``Content-Type``, else
@@ -260,7 +274,9 @@ class Body:
                         f"the request charset {charset!r} is not supported; send UTF-8"
                     ) from None
                 except UnicodeDecodeError:
-                    raise MalformedBodyError(f"the request body is not valid {charset} text") from None
+                    raise MalformedBodyError(
+                        f"the request body is not valid {charset} text"
+                    ) from None
             encoding = "utf-8"
         try:
             return body.decode(encoding)
@@ -270,8 +286,12 @@ class Body:
     @overload
     async def read_json(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> JSONValue: ...
     @overload
-    async def read_json(self, type: type[_T], *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> _T: ...
-    async def read_json(self, type: type[_T] | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> object:
+    async def read_json(
+        self, type: type[_T], *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    ) -> _T: ...
+    async def read_json(
+        self, type: type[_T] | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    ) -> object:
         """Read the whole body as JSON (UTF-8).
 
         Without ``type`` the result is plain JSON values; with ``type`` (a ``msgspec.Struct``,
@@ -289,7 +309,9 @@ class Body:
                 return decode_json(body)
             return decoder_for(type).decode(body)
         except msgspec.ValidationError as exc:
-            raise BodyValidationError(f"the JSON body does not match the expected type: {exc}") from None
+            raise BodyValidationError(
+                f"the JSON body does not match the expected type: {exc}"
+            ) from None
         except msgspec.DecodeError as exc:
             raise MalformedBodyError(f"the request body is not valid JSON: {exc}") from None
 
@@ -356,7 +378,7 @@ class Body:
             while True:
                 event = await receive()
                 if event["type"] != "http.request":
-                    raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+                    raise _not_a_request(state, event["type"])
                 chunk = event.get("body") or b""
                 if chunk and write(chunk):
                     await parser.flush()
@@ -392,7 +414,7 @@ class Body:
         while True:
             event = await receive()
             if event["type"] != "http.request":
-                raise _disconnected(state) if event["type"] == "http.disconnect" else self._unexpected()
+                raise _not_a_request(state, event["type"])
             more = event.get("more_body", False)
             if not more:
                 state.body_complete = True

@@ -73,7 +73,9 @@ __all__ = ["MultipartFormParser", "boundary_from_content_type", "parse_multipart
 _T = TypeVar("_T")
 
 _MAX_BOUNDARY: Final = 70
-_BCHARS: Final = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ")
+_BCHARS: Final = frozenset(
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? "
+)
 _DEFAULT_FILE_TYPE: Final = "application/octet-stream"
 _UTF8_NAMES: Final = frozenset(["utf-8", "utf8"])
 
@@ -89,7 +91,9 @@ def boundary_from_content_type(content_type: str) -> bytes:
     """
     boundary = parse_header_params(content_type)[1].get("boundary")
     if boundary is None:
-        raise MultipartBoundaryError("the multipart Content-Type has no boundary parameter; add one")
+        raise MultipartBoundaryError(
+            "the multipart Content-Type has no boundary parameter; add one"
+        )
     if not boundary:
         raise MultipartBoundaryError("the multipart boundary is empty; send a non-empty boundary")
     if len(boundary) > _MAX_BOUNDARY:
@@ -151,7 +155,6 @@ class MultipartFormParser:
         "_field_bytes",
         "_fields",
         "_files",
-        "_uploads",
         "_header_bytes",
         "_header_count",
         "_header_name",
@@ -178,6 +181,7 @@ class MultipartFormParser:
         "_pending",
         "_received",
         "_spool_max_size",
+        "_uploads",
     )
 
     def __init__(
@@ -289,11 +293,15 @@ class MultipartFormParser:
         for header, value in self._headers:
             if header == b"content-disposition":
                 if disposition is not None:
-                    raise MalformedBodyError("a multipart part has more than one Content-Disposition header")
+                    raise MalformedBodyError(
+                        "a multipart part has more than one Content-Disposition header"
+                    )
                 disposition = value
             elif header == b"content-type":
                 if content_type is not None:
-                    raise MalformedBodyError("a multipart part has more than one Content-Type header")
+                    raise MalformedBodyError(
+                        "a multipart part has more than one Content-Type header"
+                    )
                 content_type = value
         if disposition is None:
             raise MalformedBodyError("a multipart part has no Content-Disposition header")
@@ -326,7 +334,7 @@ class MultipartFormParser:
                 f"the form has more than {self._max_files} files; send fewer files",
                 limit=self._max_files,
             )
-        file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)
+        file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)  # noqa: SIM115
         self._opened.append(file)
         self._part_file = file
         self._part_filename = filename
@@ -446,7 +454,11 @@ class MultipartFormParser:
         form_charset = self._charset_field
         result: dict[str, list[str | UploadedFile]] = {}
         for name, value, charset in self._entries:
-            item = value if isinstance(value, UploadedFile) else _decode_field(value, charset or form_charset)
+            item = (
+                value
+                if isinstance(value, UploadedFile)
+                else _decode_field(value, charset or form_charset)
+            )
             values = result.get(name)
             if values is None:
                 result[name] = [item]

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from http import HTTPMethod
+from collections.abc import AsyncIterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from http import HTTPMethod, HTTPStatus
+from os import PathLike
 from typing import Final, cast, final
 
 from ._body import Body
-from ._cookies import parse_cookie_header
+from ._exceptions import WebSocketStateError
+from ._cookies import Cookies, parse_cookie_header
+from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
+from ._json import EncHook
 from ._multidict import MultiDict
-from ._response import Response
+from ._response import Response, Writer
 from ._scope import address, http_version
+from ._sse import ServerSentEvent
 from ._urlencoded import parse_query
 from ._websocket import WebSocket
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
@@ -192,8 +198,11 @@ class Request:
 
     @property
     def content_type(self) -> str | None:
-        """Media type of the request body (without parameters), or ``None``."""
-        return self.body.content_type
+        """Media type of the request body (without parameters, lower-cased), or ``None``."""
+        value = self.headers.get_first("content-type")
+        if value is None:
+            return None
+        return value.partition(";")[0].strip().lower() or None
 
     # Starlette middleware compatibility
 
@@ -224,10 +233,19 @@ class Request:
 
     @property
     def body(self) -> Body:
-        """The request body."""
+        """The request body.
+
+        Raises:
+            WebSocketStateError: on a websocket scope (read messages from ``websocket``).
+        """
         body = self._body
         if body is None:
-            body = self._body = Body(self.scope, self.receive)
+            scope = self.scope
+            if scope["type"] != "http":
+                raise WebSocketStateError(
+                    "a websocket handshake has no request body; use request.websocket to read messages"
+                )
+            body = self._body = Body(scope, self.receive)
         return body
 
     @property
@@ -248,10 +266,196 @@ class Request:
         websocket = self._websocket
         if websocket is None:
             if self.scope["type"] != "websocket":
-                from ._exceptions import WebSocketStateError
-
                 raise WebSocketStateError(
                     "this is an HTTP request, not a websocket handshake; check request.is_websocket"
                 )
             websocket = self._websocket = WebSocket(self.scope, self.receive, self.send)
         return websocket
+
+    # shortcuts to the response; each answers the request and finishes the response
+
+    async def respond_bytes(
+        self,
+        content: bytes,
+        *,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        media_type: str | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Respond with the given content and finish the response.
+
+        On a websocket scope this is a denial response (see :meth:`Response.start`).
+        """
+        await self.response.respond_bytes(
+            content, status=status, media_type=media_type, headers=headers, cookies=cookies
+        )
+
+    async def respond_text(
+        self,
+        content: str,
+        *,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        media_type: str = "text/plain",
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> None:
+        """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
+        finish the response."""
+        await self.response.respond_text(
+            content,
+            status=status,
+            media_type=media_type,
+            headers=headers,
+            cookies=cookies,
+            encoding=encoding,
+        )
+
+    async def respond_json(
+        self,
+        content: object,
+        *,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        media_type: str = "application/json",
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        enc_hook: EncHook | None = None,
+    ) -> None:
+        """Respond with the given content serialized as compact UTF-8 JSON (msgspec).
+
+        ``enc_hook`` converts objects msgspec cannot encode natively.
+        """
+        await self.response.respond_json(
+            content,
+            status=status,
+            media_type=media_type,
+            headers=headers,
+            cookies=cookies,
+            enc_hook=enc_hook,
+        )
+
+    async def respond_empty(
+        self,
+        status: HTTPStatus | int = HTTPStatus.NO_CONTENT,
+        *,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Send an empty response with the given status."""
+        await self.response.respond_empty(status, headers=headers, cookies=cookies)
+
+    async def redirect(
+        self,
+        location: str,
+        *,
+        permanent: bool = False,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Respond with a redirect: 308 if ``permanent`` else 307.
+
+        ``location`` is percent-encoded where needed; control characters are rejected with
+        :class:`InvalidHeaderError`. Check user-supplied targets with ``is_safe_redirect_url``.
+        """
+        await self.response.redirect(location, permanent=permanent, headers=headers, cookies=cookies)
+
+    async def redirect_post_get(
+        self,
+        location: str,
+        *,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Respond with 303 See Other, so the client GETs ``location`` (post/redirect/get)."""
+        await self.response.redirect_post_get(location, headers=headers, cookies=cookies)
+
+    def response_writer(
+        self,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        *,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> AbstractAsyncContextManager[Writer]:
+        """Context manager for streaming data to the response; yields ``write``.
+
+        Example::
+
+            async with request.response_writer(media_type="application/x-ndjson") as write:
+                for i in range(10):
+                    await write(f'{{"number": {i}}}\\n')
+
+        Raises:
+            ClientDisconnectError: if the client disconnects while sending data.
+        """
+        return self.response.response_writer(
+            status,
+            media_type=media_type,
+            content_length=content_length,
+            headers=headers,
+            cookies=cookies,
+            encoding=encoding,
+        )
+
+    async def respond_stream(
+        self,
+        stream: AsyncIterable[bytes | str],
+        *,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> None:
+        """Respond with the given stream of data.
+
+        Raises:
+            ClientDisconnectError: if the client disconnects while sending data.
+        """
+        await self.response.respond_stream(
+            stream,
+            status=status,
+            media_type=media_type,
+            content_length=content_length,
+            headers=headers,
+            cookies=cookies,
+            encoding=encoding,
+        )
+
+    async def respond_sse(
+        self,
+        events: AsyncIterable[ServerSentEvent | str],
+        *,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None:
+        """Stream server-sent events (``text/event-stream``).
+
+        Raises:
+            ClientDisconnectError: if the client disconnects while sending data.
+        """
+        await self.response.respond_sse(events, status=status, headers=headers, cookies=cookies)
+
+    async def respond_file(
+        self,
+        path: str | PathLike[str],
+        *,
+        status: HTTPStatus | int = HTTPStatus.OK,
+        media_type: str | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        filename: str | None = None,
+    ) -> None:
+        """Respond with a file, honouring ``Range`` and conditional request headers.
+
+        Raises:
+            FileNotFoundError: if the file does not exist (before anything is sent).
+        """
+        await self.response.respond_file(
+            path, status=status, media_type=media_type, headers=headers, cookies=cookies, filename=filename
+        )

@@ -311,8 +311,12 @@ class Response(Generic[S]):
         self._receive = receive
         self._send = send
         self._state = connection_state(scope)
-        self._websocket = scope["type"] == "websocket"
-        self._head = not self._websocket and cast("HTTPScope", scope)["method"] == "HEAD"
+        if scope["type"] == "http":
+            self._websocket = False
+            self._head = scope["method"] == "HEAD"
+        else:
+            self._websocket = True
+            self._head = False
         self._listening = False
 
     @property

@@ -16,7 +16,15 @@ _COPY_CHUNK: Final = 1024 * 1024
 # C0 controls, DEL, C1 controls and the bidirectional overrides used to disguise extensions
 # ("invoice\u202efdp.exe" shows as "invoiceexe.pdf").
 _DROP: Final = dict.fromkeys(
-    [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    [
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
 )
 # Characters Windows forbids in names (":" also opens NTFS alternate data streams).
 _REPLACE: Final = str.maketrans({c: "_" for c in '<>:"|?*'})
@@ -80,7 +88,9 @@ class UploadedFile:
 
     __slots__ = ("_file", "_filename", "_media_type", "_size")
 
-    def __init__(self, file: SpooledTemporaryFile[bytes], filename: str, media_type: str, size: int) -> None:
+    def __init__(
+        self, file: SpooledTemporaryFile[bytes], filename: str, media_type: str, size: int
+    ) -> None:
         """Wrap ``file`` holding ``size`` bytes sent under ``filename`` as ``media_type``."""
         self._file = file
         self._filename = filename

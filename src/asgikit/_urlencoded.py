@@ -102,9 +102,7 @@ def parse_urlencoded(data: bytes | str, *, max_fields: int, max_field_size: int)
         return multidict_from_lists({})
     if data.count(b"&") >= max_fields:
         # Possibly too many pairs: count the non-empty ones first, stopping at the first one over.
-        count = 0
-        for _ in _NON_EMPTY.finditer(data):
-            count += 1
+        for count, _ in enumerate(_NON_EMPTY.finditer(data), 1):
             if count > max_fields:
                 raise TooManyFieldsError(
                     f"the form has more than {max_fields} fields; send fewer fields",
