@@ -15,8 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -71,24 +71,18 @@ def _port_open(port: int) -> bool:
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
+        with suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
     # Kill stragglers in the group (granian's workers) even if the leader exited.
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait(timeout=5)
 
 
 @contextmanager
-def start_server(kind: ServerKind, app: str, *, startup_timeout: float = 15.0) -> Iterator[str]:
+def start_server(kind: ServerKind, app: str, *, startup_timeout: float = 15.0) -> Generator[str, None, None]:
     """Serve ``app`` with ``kind`` on a free 127.0.0.1 port; yield ``http://127.0.0.1:PORT``."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}

@@ -117,61 +117,42 @@ class Body:
     ``Body`` objects on one scope share the read state (see the module docstring).
     """
 
-    __slots__ = (
-        "_charset",
-        "_content_length",
-        "_content_type",
-        "_media_type",
-        "_receive",
-        "_scanned",
-        "_scope",
-        "_state",
-    )
+    __slots__ = ("_content_length", "_receive", "_scope", "_state", "_type_info")
 
     def __init__(self, scope: HTTPScope, receive: Receive) -> None:
         """A view of the body of the request described by ``scope``, read through ``receive``."""
         self._scope = scope
         self._receive = receive
         self._state = connection_state(scope)
-        self._scanned = False
-        self._content_type: str | None = None
-        self._media_type: str | None = None
-        self._charset: str | None = None
-        self._content_length: int = _UNSET
+        self._content_length = _UNSET
+        # (full Content-Type value, media type, charset), parsed on first use.
+        self._type_info: tuple[str | None, str | None, str | None] | None = None
 
-    def _scan(self) -> None:
-        content_type: bytes | None = None
-        lengths: list[bytes] | None = None
+    def _parse_type(self) -> tuple[str | None, str | None, str | None]:
+        info: tuple[str | None, str | None, str | None] = (None, None, None)
         for name, value in self._scope["headers"]:
             if name == b"content-type":
-                if content_type is None:
-                    content_type = value
-            elif name == b"content-length":
-                if lengths is None:
-                    lengths = [value]
-                else:
-                    lengths.append(value)
-        if content_type is not None:
-            self._content_type = content_type.decode("latin-1")
-            self._media_type, self._charset = media_type_and_charset(self._content_type)
-        self._scanned = True
-        # Validated last so a bad Content-Length does not hide the content type.
-        length = None if lengths is None else parse_content_length(lengths)
-        self._content_length = -1 if length is None else length
+                text = value.decode("latin-1")
+                info = (text, *media_type_and_charset(text))
+                break
+        self._type_info = info
+        return info
 
     @property
     def content_type(self) -> str | None:
         """The media type of the body, lower-cased, without parameters (``None`` if absent)."""
-        if not self._scanned:
-            self._scan_ignoring_length()
-        return self._media_type
+        info = self._type_info
+        if info is None:
+            info = self._parse_type()
+        return info[1]
 
     @property
     def charset(self) -> str | None:
         """The lower-cased ``charset`` parameter of ``Content-Type``, if any."""
-        if not self._scanned:
-            self._scan_ignoring_length()
-        return self._charset
+        info = self._type_info
+        if info is None:
+            info = self._parse_type()
+        return info[2]
 
     @property
     def content_length(self) -> int | None:
@@ -182,14 +163,26 @@ class Body:
         """
         length = self._content_length
         if length == _UNSET:
-            self._scan()
-            length = self._content_length
+            length = self._parse_length()
         return None if length < 0 else length
 
-    def _scan_ignoring_length(self) -> None:
-        # A bad Content-Length is reported by content_length and the read methods only.
-        with suppress(InvalidContentLengthError):
-            self._scan()
+    def _parse_length(self) -> int:
+        lengths: list[bytes] | None = None
+        for name, value in self._scope["headers"]:
+            if name == b"content-length":
+                if lengths is None:
+                    lengths = [value]
+                else:
+                    lengths.append(value)
+        if lengths is None:
+            length = -1
+        elif len(lengths) == 1 and lengths[0].isdigit() and len(lengths[0]) < _MAX_DIGITS:
+            length = int(lengths[0])
+        else:
+            parsed = parse_content_length(lengths)
+            length = -1 if parsed is None else parsed
+        self._content_length = length
+        return length
 
     @property
     def is_consumed(self) -> bool:
@@ -205,17 +198,20 @@ class Body:
         if the body was already streamed, ``InvalidContentLengthError`` for a bad header.
         """
         body = self._state.body
-        if body is not None:
-            if len(body) > max_body_size:
-                raise _too_large(max_body_size)
-            return body
-        return await self._read_all(max_body_size)
+        if body is None:
+            return await self._read_all(max_body_size)
+        if len(body) > max_body_size:
+            raise _too_large(max_body_size)
+        return body
 
     async def _read_all(self, max_body_size: int) -> bytes:
         state = self._state
-        self._check_readable(state)
-        length = self.content_length
-        if length is not None and length > max_body_size:
+        if state.body_streamed or state.body_complete or state.disconnected:
+            self._check_readable(state)
+        length = self._content_length
+        if length == _UNSET:
+            length = self._parse_length()
+        if length > max_body_size:
             raise _too_large(max_body_size)
         try:
             event = await self._receive()
@@ -300,8 +296,10 @@ class Body:
         match ``type`` raises ``BodyValidationError`` (422).
         """
         body = self._state.body
-        if body is None or len(body) > max_body_size:
-            body = await self.read_bytes(max_body_size=max_body_size)
+        if body is None:
+            body = await self._read_all(max_body_size)
+        elif len(body) > max_body_size:
+            raise _too_large(max_body_size)
         if not body:
             raise MalformedBodyError("request body is empty; expected JSON")
         try:
@@ -339,7 +337,7 @@ class Body:
 
         Close the returned ``UploadedFile`` objects when done with them.
         """
-        media_type = self.content_type
+        full_type, media_type, _ = self._type_info or self._parse_type()
         if media_type == _FORM_URLENCODED:
             body = await self.read_bytes(
                 max_body_size=DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size
@@ -351,7 +349,7 @@ class Body:
             )
         limit = DEFAULT_MAX_MULTIPART_SIZE if max_body_size is None else max_body_size
         parser = MultipartFormParser(
-            boundary_from_content_type(self._content_type or ""),
+            boundary_from_content_type(full_type or ""),
             max_fields=max_fields,
             max_files=max_files,
             max_part_size=max_part_size,

@@ -1,0 +1,115 @@
+"""Type tests: what the public API tells the checkers (``assert_type`` on each entry point)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from http import HTTPMethod
+from typing import Literal
+
+import msgspec
+from typing_extensions import assert_type
+
+from asgikit import (
+    Body,
+    Cookies,
+    Finished,
+    Headers,
+    JSONValue,
+    MultiDict,
+    MutableMultiDict,
+    Request,
+    Response,
+    Started,
+    UploadedFile,
+    Unstarted,
+    WebSocket,
+    WebSocketState,
+    Writer,
+)
+
+
+class Point(msgspec.Struct):
+    x: int
+    y: int
+
+
+async def request_api(request: Request) -> None:
+    assert_type(request.method, HTTPMethod | str | None)
+    assert_type(request.path, str)
+    assert_type(request.raw_path, str | None)
+    assert_type(request.raw_query, str)
+    assert_type(request.client, tuple[str, int | None] | None)
+    assert_type(request.server, tuple[str, int | None] | None)
+    assert_type(request.headers, Headers)
+    assert_type(request.query, MultiDict[str])
+    assert_type(request.cookies, MultiDict[str])
+    assert_type(request.body, Body)
+    assert_type(request.response, Response[Unstarted])
+    assert_type(request.websocket, WebSocket[Literal[WebSocketState.NEW]])
+    assert_type(request.state, dict[str, object] | None)
+    assert_type(request.response_writer(), AbstractAsyncContextManager[Writer])
+
+
+async def body_api(body: Body) -> None:
+    assert_type(await body.read_bytes(), bytes)
+    assert_type(await body.read_text(), str)
+    assert_type(await body.read_json(), JSONValue)
+    assert_type(await body.read_json(Point), Point)
+    assert_type(await body.read_json(list[int]), list[int])
+    assert_type(await body.read_form(), MultiDict[str | UploadedFile])
+    assert_type(body.content_length, int | None)
+    assert_type(body.content_type, str | None)
+    async for chunk in body:
+        assert_type(chunk, bytes)
+
+
+def first_of(values: MultiDict[object]) -> object | None:
+    return values.get_first("a")
+
+
+def multidict_api(numbers: MultiDict[int], words: MutableMultiDict[str], headers: Headers) -> None:
+    assert_type(numbers.get_first("a"), int | None)
+    assert_type(numbers.get_first("a", 0), int)
+    assert_type(numbers.get("a"), list[int] | None)
+    assert_type(numbers["a"], list[int])
+    assert_type(first_of(numbers), object | None)  # MultiDict is a covariant read view
+    words.add("a", "x", "y")
+    words.set("a", "z")
+    assert_type(headers.get_first("content-type"), str | None)
+    assert_type(headers.get("accept"), list[str] | None)
+
+
+async def response_lifecycle(response: Response) -> None:
+    assert_type(response, Response[Unstarted])
+    started = await response.start(200, media_type="text/plain")
+    assert_type(started, Response[Started])
+    assert_type(await started.write(b"chunk", more_body=True), Response[Started])
+    finished = await started.end()
+    assert_type(finished, Response[Finished])
+    assert_type(finished.is_finished, bool)
+
+
+async def response_write_last_chunk(response: Response[Unstarted]) -> None:
+    started = await response.start(200)
+    assert_type(await started.write(b"all of it"), Response[Finished])
+
+
+async def websocket_lifecycle(websocket: WebSocket) -> None:
+    assert_type(websocket, WebSocket[Literal[WebSocketState.NEW]])
+    accepted = await websocket.accept(subprotocol=None)
+    assert_type(accepted, WebSocket[Literal[WebSocketState.ACCEPTED]])
+    assert_type(await accepted.read(), str | bytes)
+    assert_type(await accepted.read_json(), JSONValue)
+    assert_type(await accepted.read_json(Point), Point)
+    assert_type(accepted.iter(), AsyncIterator[str | bytes])
+    assert_type(accepted.iter_json(Point), AsyncIterator[Point])
+    await accepted.write("text")
+    await accepted.write_json({"a": 1})
+    closed = await accepted.close(1000, "bye")
+    assert_type(closed, WebSocket[Literal[WebSocketState.CLOSED]])
+
+
+def cookie_api(cookies: Cookies) -> None:
+    cookies.set("session", "abc", samesite="strict", secure=True, partitioned=True)
+    cookies.delete("session")
