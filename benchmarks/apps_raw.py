@@ -41,7 +41,10 @@ async def _respond(send: Send, content_type: bytes, body: bytes) -> None:
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -115,7 +118,7 @@ class _MultipartSink:
         self.current_name = params[b"name"].strip(b'"').decode()
         filename = params.get(b"filename")
         if filename is not None:
-            self.current_file = SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE)
+            self.current_file = SpooledTemporaryFile(max_size=SPOOL_MAX_SIZE)  # noqa: SIM115 - closed by the app
             self.files[self.current_name] = (filename.strip(b'"').decode(), self.current_file)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -161,7 +164,9 @@ async def multipart(scope: ConnectionScope, receive: Receive, send: Send) -> Non
 
 async def stream(scope: ConnectionScope, receive: Receive, send: Send) -> None:
     """Ten 1 KiB chunks, then an empty last body event."""
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", _TEXT)]})
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", _TEXT)]}
+    )
     for chunk in STREAM_CHUNKS:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})

@@ -12,8 +12,8 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from time import perf_counter_ns
 from pathlib import Path
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, cast, final
 
 import msgspec
@@ -177,9 +177,7 @@ def _chunked(body: bytes) -> tuple[HTTPRequestEvent, ...]:
 
 
 def _urlencoded_form() -> bytes:
-    fields = [
-        f"field{i:02d}=value+{i}+%C3%A9t%C3%A9+%26+more%21&" for i in range(20)
-    ]
+    fields = [f"field{i:02d}=value+{i}+%C3%A9t%C3%A9+%26+more%21&" for i in range(20)]
     return "".join(fields).rstrip("&").encode("ascii")
 
 

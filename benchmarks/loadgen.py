@@ -110,7 +110,7 @@ async def _connection(
                 reader, writer = await asyncio.open_connection(host, port)
             writer.write(request)
             status, _, keep_alive = await asyncio.wait_for(read_response(reader), 10)
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
             name = type(error).__name__
             result.errors[name] = result.errors.get(name, 0) + 1
             if writer is not None:
@@ -135,14 +135,18 @@ async def run_load(
     result = LoadResult()
     started = time.monotonic()
     deadline = started + seconds
-    await asyncio.gather(*(_connection(host, port, request, deadline, result) for _ in range(connections)))
+    await asyncio.gather(
+        *(_connection(host, port, request, deadline, result) for _ in range(connections))
+    )
     result.seconds = time.monotonic() - started
     return result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: run the load and print the result as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.loadgen", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.loadgen", description=(__doc__ or "").split("\n")[0]
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--method", default="GET")

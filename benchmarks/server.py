@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, final
@@ -61,7 +61,9 @@ class Scenario:
 SCENARIOS: Final[dict[str, Scenario]] = {
     "plaintext": Scenario("plaintext", "GET", "/plaintext"),
     "json": Scenario("json", "GET", "/json"),
-    "echo": Scenario("echo", "POST", "/echo", msgspec.json.encode(ECHO_DOCUMENT), "application/json"),
+    "echo": Scenario(
+        "echo", "POST", "/echo", msgspec.json.encode(ECHO_DOCUMENT), "application/json"
+    ),
 }
 
 
@@ -154,7 +156,9 @@ def _ready(port: int, timeout: float) -> bool:
     return False
 
 
-def start_server(server: str, implementation: str, cpu: int = 0) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    server: str, implementation: str, cpu: int = 0
+) -> tuple[subprocess.Popen[bytes], int]:
     """Start ``server`` serving ``implementation`` pinned to ``cpu``; ``(process, port)``."""
     port = _free_port()
     command = ["taskset", "-c", str(cpu), *_server_command(server, implementation, port)]
@@ -196,7 +200,7 @@ _UNITS: Final = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
 @contextlib.contextmanager
-def _wrk_script(scenario: Scenario) -> Iterator[list[str]]:
+def _wrk_script(scenario: Scenario) -> Generator[list[str], None, None]:
     if scenario.method == "GET":
         yield []
         return
@@ -220,7 +224,17 @@ def _load(
     url = f"http://{HOST}:{port}{scenario.path}"
     if wrk is not None:
         with _wrk_script(scenario) as script:
-            command = ["taskset", "-c", str(cpu), wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", *script, url]
+            command = [
+                "taskset",
+                "-c",
+                str(cpu),
+                wrk,
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds:g}s",
+                *script,
+                url,
+            ]
             output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         matched = _WRK_REQUESTS.search(output)
         if matched is None:
@@ -238,7 +252,9 @@ def _load(
     output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=_REPO).stdout
     result = json.loads(output)
     statuses: dict[str, int] = result["statuses"]
-    errors = sum(result["errors"].values()) + sum(n for status, n in statuses.items() if status != "200")
+    errors = sum(result["errors"].values()) + sum(
+        n for status, n in statuses.items() if status != "200"
+    )
     return int(result["requests"]), float(result["seconds"]), errors
 
 
@@ -255,7 +271,9 @@ def measure(
     return Measurement(requests, elapsed, cpu, errors)
 
 
-def _table(results: dict[tuple[str, str, str], list[Measurement]], implementations: Sequence[str]) -> tuple[str, int]:
+def _table(
+    results: dict[tuple[str, str, str], list[Measurement]], implementations: Sequence[str]
+) -> tuple[str, int]:
     header = ["server", "case", "raw req/s"]
     for implementation in implementations[1:]:
         header += [f"{implementation} req/s", f"{implementation} vs raw"]
@@ -264,8 +282,12 @@ def _table(results: dict[tuple[str, str, str], list[Measurement]], implementatio
     header += [f"CPU µs/req {implementation}" for implementation in implementations]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     missed = 0
-    keys = sorted({(server, case) for server, case, _ in results}, key=lambda k: (SERVERS.index(k[0]), list(SCENARIOS).index(k[1])))
+    keys = sorted(
+        {(server, case) for server, case, _ in results},
+        key=lambda k: (SERVERS.index(k[0]), list(SCENARIOS).index(k[1])),
+    )
     for server, case in keys:
+
         def median_rps(implementation: str, server: str = server, case: str = case) -> float:
             runs = results.get((server, case, implementation), [])
             return statistics.median(m.requests_per_second for m in runs) if runs else float("nan")
@@ -290,9 +312,13 @@ def _table(results: dict[tuple[str, str, str], list[Measurement]], implementatio
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; exits 0 whether or not the target is met."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.server", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.server", description=(__doc__ or "").split("\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="3 s runs, 1 s warm-up")
-    parser.add_argument("--seconds", type=float, default=None, help="timed run per case (default 10)")
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="timed run per case (default 10)"
+    )
     parser.add_argument("--warmup", type=float, default=None, help="warm-up per case (default 2)")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every run and report medians")
     parser.add_argument("--connections", type=int, default=32)
@@ -312,8 +338,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("taskset is required (util-linux)", file=sys.stderr)
         return 2
     wrk = None if args.no_wrk else find_wrk(install=True)
-    generator = f"wrk ({wrk})" if wrk else "the Python load generator (benchmarks.loadgen; wrk not available)"
-    print(f"load generator: {generator}, {args.connections} connections, {seconds:g} s runs", file=sys.stderr)
+    generator = (
+        f"wrk ({wrk})"
+        if wrk
+        else "the Python load generator (benchmarks.loadgen; wrk not available)"
+    )
+    print(
+        f"load generator: {generator}, {args.connections} connections, {seconds:g} s runs",
+        file=sys.stderr,
+    )
 
     running: dict[tuple[str, str], tuple[subprocess.Popen[bytes], int]] = {}
     results: dict[tuple[str, str, str], list[Measurement]] = {}
@@ -341,7 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             stop_server(process)
     present = [i for i in implementations if any(key[2] == i for key in results)]
     table, missed = _table(results, present)
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; server on CPU 0, {generator} on CPU 1")
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; server on CPU 0, {generator} on CPU 1"
+    )
     print()
     print(table)
     print()

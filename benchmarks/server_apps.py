@@ -27,7 +27,10 @@ ROUTES: Final[dict[str, str]] = {
 }
 """Path -> case name."""
 
-_NOT_FOUND_HEADERS: Final = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"9")]
+_NOT_FOUND_HEADERS: Final = [
+    (b"content-type", b"text/plain; charset=utf-8"),
+    (b"content-length", b"9"),
+]
 
 
 def dispatcher(apps: dict[str, App]) -> ASGIApp:
@@ -47,7 +50,9 @@ def dispatcher(apps: dict[str, App]) -> ASGIApp:
         if handler is not None:
             await handler(scope, receive, send)
         elif scope["type"] == "http":
-            await send({"type": "http.response.start", "status": 404, "headers": _NOT_FOUND_HEADERS})
+            await send(
+                {"type": "http.response.start", "status": 404, "headers": _NOT_FOUND_HEADERS}
+            )
             await send({"type": "http.response.body", "body": b"not found"})
         else:
             await send({"type": "websocket.close", "code": 1000})

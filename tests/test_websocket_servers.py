@@ -227,6 +227,22 @@ async def test_close_before_accept_is_an_http_403(server: Server) -> None:
     assert info.value.response.status_code == 403
 
 
+async def test_denial_response_where_supported_else_403(server: Server) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(InvalidStatus) as info:
+            async with ws_connect(server.ws("/deny")):
+                pass
+    response = info.value.response
+    if "websocket.http.response" in server.expected.extensions:
+        assert (response.status_code, response.body, response.headers.get("x-denied")) == (
+            401,
+            b"denied",
+            "yes",
+        )
+    else:
+        assert response.status_code == 403
+
+
 async def test_client_abrupt_disconnect_raises_disconnect_then_closed(server: Server) -> None:
     key = f"abrupt-{next(_keys)}"
     async with asyncio.timeout(TIMEOUT):

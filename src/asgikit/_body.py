@@ -17,8 +17,7 @@ Read policies:
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import suppress
-from typing import Final, TypeVar, final, overload
+from typing import Final, TypeVar, cast, final, overload
 
 import msgspec
 
@@ -47,10 +46,10 @@ from ._limits import (
 )
 from ._multidict import MultiDict
 from ._multipart import MultipartFormParser, boundary_from_content_type
-from ._params import media_type_and_charset
+from ._params import media_type_and_charset, text_codec
 from ._uploads import UploadedFile
 from ._urlencoded import parse_urlencoded
-from .asgi import HTTPScope, Receive
+from .asgi import HTTPRequestEvent, HTTPScope, Receive
 
 __all__ = ["Body", "parse_content_length"]
 
@@ -94,7 +93,7 @@ def _disconnected(state: ConnectionState) -> ClientDisconnectError:
     return ClientDisconnectError("the client disconnected while the request body was being read")
 
 
-def _not_a_request(state: ConnectionState, event_type: str) -> ClientDisconnectError:
+def _not_a_request(state: ConnectionState, event_type: object) -> ClientDisconnectError:
     if event_type == "http.disconnect":
         return _disconnected(state)
     return ClientDisconnectError(
@@ -213,42 +212,43 @@ class Body:
             length = self._parse_length()
         if length > max_body_size:
             raise _too_large(max_body_size)
-        try:
-            event = await self._receive()
-            if event["type"] != "http.request":
-                raise _not_a_request(state, event["type"])
-            body = event.get("body") or b""
-            if event.get("more_body", False):
-                chunks = [body]
-                size = len(body)
-                while True:
-                    if size > max_body_size:
-                        raise _too_large(max_body_size)
-                    event = await self._receive()
-                    if event["type"] != "http.request":
-                        raise _not_a_request(state, event["type"])
-                    chunk = event.get("body") or b""
-                    if chunk:
-                        chunks.append(chunk)
-                        size += len(chunk)
-                    if not event.get("more_body", False):
-                        break
-                body = b"".join(chunks)
-            state.body_complete = True
-            if len(body) > max_body_size:
-                raise _too_large(max_body_size)
-        except BaseException:
-            # Part of the body is gone: later reads must fail instead of waiting.
-            state.body_streamed = True
-            raise
+        # Marked as consumed while reading: a concurrent reader fails instead of stealing chunks,
+        # and if this read fails half way, later reads fail instead of waiting for lost events.
+        state.body_streamed = True
+        received = await self._receive()
+        if received.get("type") != "http.request":
+            raise _not_a_request(state, received.get("type"))
+        event = cast("HTTPRequestEvent", received)
+        body = event.get("body") or b""
+        if event.get("more_body", False):
+            chunks = [body]
+            size = len(body)
+            while True:
+                if size > max_body_size:
+                    raise _too_large(max_body_size)
+                received = await self._receive()
+                if received.get("type") != "http.request":
+                    raise _not_a_request(state, received.get("type"))
+                event = cast("HTTPRequestEvent", received)
+                chunk = event.get("body") or b""
+                if chunk:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                if not event.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+        state.body_complete = True
+        if len(body) > max_body_size:
+            raise _too_large(max_body_size)
         state.body = body
+        state.body_streamed = False
         return body
 
     def _check_readable(self, state: ConnectionState) -> None:
+        if state.disconnected:
+            raise ClientDisconnectError("the client disconnected; the request body cannot be read")
         if state.body_streamed or state.body_complete:
             raise _consumed()
-        if state.disconnected:
-            raise ClientDisconnectError("the client disconnected before the request body was read")
 
     async def read_text(
         self, encoding: str | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
@@ -256,24 +256,21 @@ class Body:
         """Read the whole body as text.
 
         The encoding is ``encoding`` if given, else the ``charset`` of ``Content-Type``, else
-        UTF-8. Undecodable bytes raise ``MalformedBodyError``; a ``charset`` Python does not
-        know raises ``UnsupportedMediaTypeError``.
+        UTF-8. Undecodable bytes raise ``MalformedBodyError``; a ``charset`` that is not a
+        known text encoding with linear-time decoding (``asgikit._params.text_codec``) raises
+        ``UnsupportedMediaTypeError``.
         """
         body = await self.read_bytes(max_body_size=max_body_size)
         if encoding is None:
             charset = self.charset
-            if charset is not None:
-                try:
-                    return body.decode(charset)
-                except LookupError:
+            if charset is None:
+                encoding = "utf-8"
+            else:
+                encoding = text_codec(charset)
+                if encoding is None:
                     raise UnsupportedMediaTypeError(
                         f"the request charset {charset!r} is not supported; send UTF-8"
-                    ) from None
-                except UnicodeDecodeError:
-                    raise MalformedBodyError(
-                        f"the request body is not valid {charset} text"
-                    ) from None
-            encoding = "utf-8"
+                    )
         try:
             return body.decode(encoding)
         except UnicodeDecodeError:
@@ -310,8 +307,10 @@ class Body:
             raise BodyValidationError(
                 f"the JSON body does not match the expected type: {exc}"
             ) from None
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise MalformedBodyError(f"the request body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise MalformedBodyError("the JSON body is nested too deeply") from None
 
     async def read_form(
         self,
@@ -374,9 +373,10 @@ class Body:
             receive = self._receive
             write = parser.write
             while True:
-                event = await receive()
-                if event["type"] != "http.request":
-                    raise _not_a_request(state, event["type"])
+                received = await receive()
+                if received.get("type") != "http.request":
+                    raise _not_a_request(state, received.get("type"))
+                event = cast("HTTPRequestEvent", received)
                 chunk = event.get("body") or b""
                 if chunk and write(chunk):
                     await parser.flush()
@@ -410,9 +410,10 @@ class Body:
         state.body_streamed = True
         receive = self._receive
         while True:
-            event = await receive()
-            if event["type"] != "http.request":
-                raise _not_a_request(state, event["type"])
+            received = await receive()
+            if received.get("type") != "http.request":
+                raise _not_a_request(state, received.get("type"))
+            event = cast("HTTPRequestEvent", received)
             more = event.get("more_body", False)
             if not more:
                 state.body_complete = True

@@ -39,6 +39,7 @@ class Headers(MultiDict[str]):
             raw = data
         else:
             raw = list(data)
+        super().__init__()
         self._data = _index(raw)
         self.raw = raw
 

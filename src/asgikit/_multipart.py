@@ -13,8 +13,9 @@ Policies (each one a decision callers can rely on):
   (what browsers send for an empty file input). Files count against ``max_files``, other
   parts against ``max_fields``.
 - Text fields are decoded with the part's ``charset`` parameter, else the value of the first
-  ``_charset_`` field (HTML), else UTF-8; when that fails (or names an unknown codec), strict
-  UTF-8 is tried, then latin-1, which never fails. Header values (names, filenames) are UTF-8,
+  ``_charset_`` field (HTML), else UTF-8; when that fails (or names an unknown codec, or one
+  with non-linear decoding such as ``punycode``), strict UTF-8 is tried, then latin-1, which
+  never fails. Header values (names, filenames) are UTF-8,
   falling back to latin-1.
 - ``Content-Transfer-Encoding`` is ignored (RFC 7578 section 4.7 deprecates it): bodies are
   taken as sent.
@@ -62,7 +63,7 @@ from ._limits import (
     SPOOL_MAX_SIZE,
 )
 from ._multidict import MultiDict, multidict_from_lists
-from ._params import parse_header_params
+from ._params import parse_header_params, text_codec
 from ._uploads import UploadedFile
 
 if TYPE_CHECKING:
@@ -77,7 +78,6 @@ _BCHARS: Final = frozenset(
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? "
 )
 _DEFAULT_FILE_TYPE: Final = "application/octet-stream"
-_UTF8_NAMES: Final = frozenset(["utf-8", "utf8"])
 
 # python-multipart's own header limit messages (mapped to PartHeadersTooLargeError).
 _HEADER_LIMIT_PREFIX: Final = "Maximum header"
@@ -116,10 +116,11 @@ def _header_text(raw: bytes | bytearray) -> str:
 
 
 def _decode_field(raw: bytes | bytearray, charset: str | None) -> str:
-    if charset is not None and charset not in _UTF8_NAMES:
+    codec = None if charset is None else text_codec(charset)
+    if codec is not None and codec != "utf-8":
         try:
-            return raw.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+            return raw.decode(codec)
+        except UnicodeDecodeError:
             pass
     try:
         return raw.decode("utf-8")

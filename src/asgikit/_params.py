@@ -22,9 +22,11 @@ expression that can backtrack).
 
 from __future__ import annotations
 
+import codecs
+from encodings import aliases, normalize_encoding
 from typing import Final
 
-__all__ = ["media_type_and_charset", "parse_header_params"]
+__all__ = ["media_type_and_charset", "parse_header_params", "text_codec"]
 
 _OWS: Final = " \t"
 
@@ -128,4 +130,40 @@ def media_type_and_charset(content_type: str | None) -> tuple[str | None, str | 
     # Only short values are cached, and only a bounded number of them (B23: no memory pinning).
     if len(content_type) <= 128 and len(_media_cache) < 256:
         _media_cache[content_type] = result
+    return result
+
+
+# Every name the stdlib alias table knows (a bounded set), so attacker-chosen charset labels
+# never reach ``codecs.lookup``, whose miss cache grows with every new name.
+_KNOWN_CODECS: Final = (
+    frozenset(aliases.aliases) | frozenset(aliases.aliases.values()) | {"utf_8_sig"}
+)
+# Text codecs implemented in Python with quadratic decoding.
+_SLOW_CODECS: Final = frozenset(["punycode", "idna"])
+_codec_cache: dict[str, str | None] = {}
+
+
+def text_codec(charset: str) -> str | None:
+    """The Python codec for a client-supplied charset label, or ``None`` when the label is not
+    a known text encoding or names one whose decoding is not linear (``punycode``, ``idna``).
+
+    Labels are matched case-insensitively against the stdlib alias table; ``"UTF-8"``,
+    ``"latin1"``, ``"Shift_JIS"`` and ``"windows-1252"`` are accepted, ``"base64"`` (not a text
+    encoding) is not.
+    """
+    found = _codec_cache.get(charset, "")
+    if found != "":
+        return found
+    key = normalize_encoding(charset.strip().lower()) if len(charset) <= 64 else ""
+    result: str | None = None
+    if key in _KNOWN_CODECS or key.replace(".", "_") in _KNOWN_CODECS:
+        try:
+            info = codecs.lookup(key)
+        except LookupError:  # e.g. "mbcs", listed but only available on Windows
+            pass
+        else:
+            if getattr(info, "_is_text_encoding", True) and info.name not in _SLOW_CODECS:
+                result = info.name
+        if len(_codec_cache) < 512:
+            _codec_cache[charset] = result
     return result

@@ -26,18 +26,20 @@ Header policy, shared by every method that starts a response:
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
     Awaitable,
     Callable,
     Iterable,
 )
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from http import HTTPStatus
 from os import PathLike
+from time import monotonic
+from types import TracebackType
 from typing import Final, Generic, Literal, cast, final, overload
 from urllib.parse import quote
 
@@ -113,6 +115,11 @@ Writer = Callable[[bytes | str], Awaitable[None]]
 """What ``response_writer()`` yields: ``await write(chunk)`` sends one chunk of the body."""
 
 _LISTENER_KEY: Final = "asgikit.disconnect_listener"
+_NEVER: Final = math.inf
+
+WATCH_AFTER = 0.05
+"""Seconds a response must have been streaming (on servers older than ASGI spec 2.4) before
+the disconnect watcher task starts: short bursts never pay for a task."""
 _WEBSOCKET_DENIAL: Final = "websocket.http.response"
 _ACCEPTED: Final = 3
 _CLOSED: Final = 4
@@ -184,10 +191,14 @@ def _add_headers(
     return raw
 
 
+def _store(scope: HTTPScope | WebSocketScope) -> dict[str, object]:
+    """The scope as the mutable dict it is, for asgikit's private per-connection keys."""
+    return cast("dict[str, object]", cast(object, scope))
+
+
 def _stop_listener(scope: HTTPScope | WebSocketScope) -> None:
-    task = cast("dict[str, object]", scope).pop(_LISTENER_KEY, None)
-    if task is not None:
-        cast("asyncio.Task[None]", task).cancel()
+    if _LISTENER_KEY in scope:
+        cast("asyncio.Task[None]", _store(scope).pop(_LISTENER_KEY)).cancel()
 
 
 async def _watch_disconnect(receive: Receive, state: ConnectionState) -> None:
@@ -303,7 +314,7 @@ class Response(Generic[S]):
     the body before streaming a response. Under trio (no asyncio loop) there is no such task.
     """
 
-    __slots__ = ("_head", "_listening", "_receive", "_scope", "_send", "_state", "_websocket")
+    __slots__ = ("_head", "_receive", "_scope", "_send", "_state", "_watch_at", "_websocket")
 
     def __init__(self, scope: HTTPScope | WebSocketScope, receive: Receive, send: Send) -> None:
         """Wrap an ``http`` or ``websocket`` scope; nothing is sent or read."""
@@ -317,7 +328,7 @@ class Response(Generic[S]):
         else:
             self._websocket = True
             self._head = False
-        self._listening = False
+        self._watch_at = 0.0  # see _watch()
 
     @property
     def is_started(self) -> bool:
@@ -407,19 +418,13 @@ class Response(Generic[S]):
         except OSError as exc:
             raise self._gone(exc) from exc
 
-    async def _send_body(self, data: bytes, more_body: bool) -> None:
+    async def _send_last(self) -> None:
+        """The empty last chunk that ends a streamed body."""
         try:
             if self._websocket:
-                if more_body:
-                    await self._send(
-                        {"type": "websocket.http.response.body", "body": data, "more_body": True}
-                    )
-                else:
-                    await self._send({"type": "websocket.http.response.body", "body": data})
-            elif more_body:
-                await self._send({"type": "http.response.body", "body": data, "more_body": True})
+                await self._send({"type": "websocket.http.response.body", "body": b""})
             else:
-                await self._send({"type": "http.response.body", "body": data})
+                await self._send({"type": "http.response.body", "body": b""})
         except OSError as exc:
             raise self._gone(exc) from exc
 
@@ -470,47 +475,42 @@ class Response(Generic[S]):
         except OSError as exc:
             raise self._gone(exc) from exc
 
-    def _discards_body(self) -> bool:
-        return self._head or self._state.response_status in (204, 304)
+    def _watch(self) -> None:
+        """Slow path of streamed writes: decide about the disconnect watcher.
 
-    def _listen(self) -> None:
-        """Start the disconnect watcher for a streaming response, if the server needs one."""
-        self._listening = True
+        The first streamed chunk sets a deadline ``WATCH_AFTER`` seconds ahead (or rules the
+        watcher out: spec >= 2.4, websockets, no asyncio loop); the first chunk after the
+        deadline starts it. From then on a write after ``http.disconnect`` raises.
+        """
         scope = self._scope
-        if self._websocket or spec_version(scope) >= (2, 4):
-            return
-        store = cast("dict[str, object]", scope)
-        if _LISTENER_KEY in store:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio (e.g. trio): no watcher
+        if self._watch_at == 0.0:
+            if self._websocket or spec_version(scope) >= (2, 4) or _LISTENER_KEY in scope:
+                self._watch_at = _NEVER
+                return
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:  # not asyncio (e.g. trio): no watcher
+                self._watch_at = _NEVER
+                return
+            self._watch_at = monotonic() + WATCH_AFTER
+            if WATCH_AFTER > 0:
+                return
+        self._watch_at = _NEVER
+        if _LISTENER_KEY in scope:
             return
         state = self._state
         if not state.body_complete:
             state.body_streamed = True  # the watcher discards what is left of the body
-        store[_LISTENER_KEY] = loop.create_task(_watch_disconnect(self._receive, state))
-
-    async def _write(self, data: bytes, more_body: bool) -> None:
-        state = self._check_writable()
-        if type(data) is not bytes:
-            raise TypeError(f"write() takes bytes, not {type(data).__name__}; encode text first")
-        if more_body:
-            if not self._listening:
-                self._listen()
-            if self._discards_body():
-                return
-        else:
-            state.response = RESPONSE_ENDED
-            _stop_listener(self._scope)
-            if self._discards_body():
-                data = b""
-        await self._send_body(data, more_body)
+        watcher = asyncio.get_running_loop().create_task(_watch_disconnect(self._receive, state))
+        _store(scope)[_LISTENER_KEY] = watcher
 
     def _abort(self) -> None:
         """A streamed body failed: stop watching, send nothing more. The response stays
         unfinished, so the server aborts the connection and the client sees the truncation."""
         _stop_listener(self._scope)
+
+    def _started(self: Response[Unstarted]) -> Response[Started]:
+        return cast("Response[Started]", self)
 
     # the typestate API
 
@@ -540,17 +540,29 @@ class Response(Generic[S]):
             InvalidHeaderError: if a header or the media type is unsafe.
             ClientDisconnectError: if the client is gone (``send`` failed with ``OSError``).
         """
-        code = self._check_start(status)
+        state = self._state
+        if state.response or self._websocket or type(status) is not int or not 200 <= status <= 599:
+            status = self._check_start(status)
         raw: list[tuple[bytes, bytes]] = []
         if media_type is not None:
             raw.append((_CONTENT_TYPE, _content_type(media_type, encoding)))
-        if content_length is not None and code != 204 and code != 304:
+        if content_length is not None and status != 204 and status != 304:
             if type(content_length) is not int or content_length < 0:
                 raise ValueError(
                     f"content_length must be a non-negative int, not {content_length!r}"
                 )
             raw.append((_CONTENT_LENGTH, _length(content_length)))
-        await self._send_start(code, _add_headers(raw, headers, cookies))
+        if headers or cookies:
+            raw = _add_headers(raw, headers, cookies)
+        if self._websocket:
+            await self._send_start(status, raw)
+        else:
+            state.response = RESPONSE_STARTED
+            state.response_status = status
+            try:
+                await self._send({"type": "http.response.start", "status": status, "headers": raw})
+            except OSError as exc:
+                raise self._gone(exc) from exc
         return cast("Response[Started]", self)
 
     @overload
@@ -580,7 +592,38 @@ class Response(Generic[S]):
             ResponseAlreadyEndedError: if the response has ended.
             ClientDisconnectError: if the client disconnected.
         """
-        await self._write(body, more_body)
+        state = self._state
+        if state.response != RESPONSE_STARTED or state.disconnected:
+            self._check_writable()
+        if type(body) is not bytes:
+            raise TypeError(f"write() takes bytes, not {type(body).__name__}; encode text first")
+        discard = self._head or state.response_status == 204 or state.response_status == 304
+        if more_body:
+            watch_at = self._watch_at
+            if watch_at != _NEVER and (watch_at == 0.0 or monotonic() >= watch_at):
+                self._watch()
+            if discard:
+                return self
+        else:
+            state.response = RESPONSE_ENDED
+            _stop_listener(self._scope)
+            if discard:
+                body = b""
+        send = self._send
+        try:
+            if self._websocket:
+                if more_body:
+                    await send(
+                        {"type": "websocket.http.response.body", "body": body, "more_body": True}
+                    )
+                else:
+                    await send({"type": "websocket.http.response.body", "body": body})
+            elif more_body:
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+            else:
+                await send({"type": "http.response.body", "body": body})
+        except OSError as exc:
+            raise self._gone(exc) from exc
         return self if more_body else cast("Response[Finished]", self)
 
     async def end(self: Response[Started]) -> Response[Finished]:
@@ -598,7 +641,7 @@ class Response(Generic[S]):
             state.response = RESPONSE_ENDED
             _stop_listener(self._scope)
             if not state.disconnected:
-                await self._send_body(b"", False)
+                await self._send_last()
         elif state.response == RESPONSE_NOT_STARTED:
             raise ResponseNotStartedError("the response is not started; call start() before end()")
         return cast("Response[Finished]", self)
@@ -638,9 +681,10 @@ class Response(Generic[S]):
         encoding: str = "utf-8",
     ) -> None:
         """Respond with ``content`` encoded with ``encoding`` and finish the response."""
-        await self._respond(
-            status, content.encode(encoding), _content_type(media_type, encoding), headers, cookies
-        )
+        content_type = _utf8_types.get(media_type) if encoding == "utf-8" else None
+        if content_type is None:
+            content_type = _content_type(media_type, encoding)
+        await self._respond(status, content.encode(encoding), content_type, headers, cookies)
 
     async def respond_json(
         self: Response[Unstarted],
@@ -658,13 +702,8 @@ class Response(Generic[S]):
         ``TypeError`` before anything is sent. JSON is always UTF-8 (RFC 8259), so there is no
         ``encoding`` parameter and no ``charset``.
         """
-        await self._respond(
-            status,
-            encode_json(content, enc_hook),
-            _content_type(media_type, "utf-8"),
-            headers,
-            cookies,
-        )
+        content_type = _utf8_types.get(media_type) or _content_type(media_type, "utf-8")
+        await self._respond(status, encode_json(content, enc_hook), content_type, headers, cookies)
 
     async def respond_empty(
         self: Response[Unstarted],
@@ -731,8 +770,7 @@ class Response(Generic[S]):
 
     # streaming helpers
 
-    @asynccontextmanager
-    async def response_writer(
+    def response_writer(
         self: Response[Unstarted],
         status: HTTPStatus | int = 200,
         *,
@@ -741,8 +779,9 @@ class Response(Generic[S]):
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
-    ) -> AsyncGenerator[Writer, None]:
-        """Context manager for streaming the body: starts the response, yields ``write``.
+    ) -> AbstractAsyncContextManager[Writer]:
+        """Context manager for streaming the body: entering it starts the response and gives
+        ``write``.
 
         ``await write(chunk)`` sends ``bytes`` as they are and ``str`` encoded with
         ``encoding``; empty chunks are skipped. Leaving the block normally ends the response.
@@ -759,26 +798,50 @@ class Response(Generic[S]):
         Raises:
             ClientDisconnectError: from ``write`` if the client disconnects.
         """
-        started = await self.start(
-            status,
-            media_type=media_type,
-            content_length=content_length,
-            headers=headers,
-            cookies=cookies,
-            encoding=encoding,
-        )
 
-        async def write(data: bytes | str) -> None:
-            chunk = data.encode(encoding) if isinstance(data, str) else data
-            if chunk:
-                await started.write(chunk, more_body=True)
+        async def enter() -> Writer:
+            await self.start(
+                status,
+                media_type=media_type,
+                content_length=content_length,
+                headers=headers,
+                cookies=cookies,
+                encoding=encoding,
+            )
+            state = self._state
+            send = self._send
+            plain = (
+                not self._websocket and not self._head and state.response_status not in (204, 304)
+            )
 
-        try:
-            yield write
-        except BaseException:
-            started._abort()
-            raise
-        await started.end()
+            async def write(data: bytes | str) -> None:
+                chunk = data.encode(encoding) if isinstance(data, str) else data
+                if not chunk:
+                    return
+                watch_at = self._watch_at
+                if (
+                    plain
+                    and state.response == RESPONSE_STARTED
+                    and not state.disconnected
+                    and type(chunk) is bytes
+                    and (watch_at == _NEVER or (watch_at != 0.0 and monotonic() < watch_at))
+                ):  # Response.write's common case, inlined: this runs once per chunk
+                    try:
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    except OSError as exc:
+                        raise self._gone(exc) from exc
+                else:
+                    await self._started().write(chunk, more_body=True)
+
+            return write
+
+        async def leave(failed: bool) -> None:
+            if failed:
+                self._abort()
+            else:
+                await self._started().end()
+
+        return _WriterContext(enter, leave)
 
     async def respond_stream(
         self: Response[Unstarted],
@@ -837,13 +900,13 @@ class Response(Generic[S]):
         try:
             async for event in iterator:
                 data = format_sse_event(event) if isinstance(event, str) else event.encode()
-                await self._write(data, True)
+                await self._started().write(data, more_body=True)
         except BaseException:
             self._abort()
             raise
         finally:
             await _close_iterator(iterator)
-        await self._write(b"", False)
+        await self._started().end()
 
     # files
 
@@ -906,7 +969,7 @@ class Response(Generic[S]):
                 raw.append((_CONTENT_LENGTH, _length(plan.content_length)))
             await self._send_start(plan.status, _add_headers(raw, headers, cookies))
             if self._head or not plan.segments:
-                await self._write(b"", False)
+                await self._started().end()
                 return
             if (
                 plan.whole
@@ -927,24 +990,24 @@ class Response(Generic[S]):
             opened.close()
 
     async def _send_file_segments(
-        self, opened: OpenedFile, segments: list[bytes | tuple[int, int]]
+        self: Response[Unstarted], opened: OpenedFile, segments: list[bytes | tuple[int, int]]
     ) -> None:
         zerocopy = not self._websocket and "http.response.zerocopysend" in extensions(self._scope)
         pending = b""  # held back so the last chunk can carry more_body=False
         for segment in segments:
             if isinstance(segment, bytes):
                 if pending:
-                    await self._write(pending, True)
+                    await self._started().write(pending, more_body=True)
                 pending = segment
                 continue
             start, stop = segment
             if zerocopy:
                 if pending:
-                    await self._write(pending, True)
+                    await self._started().write(pending, more_body=True)
                     pending = b""
                 self._check_writable()
-                if not self._listening:
-                    self._listen()
+                if self._watch_at != _NEVER:
+                    self._watch()
                 try:
                     await self._send(
                         {
@@ -964,6 +1027,32 @@ class Response(Generic[S]):
                     raise OSError(f"{opened.path} shrank while it was being sent")
                 start += len(chunk)
                 if pending:
-                    await self._write(pending, True)
+                    await self._started().write(pending, more_body=True)
                 pending = chunk
-        await self._write(pending, False)
+        await self._started().write(pending)
+
+
+@final
+class _WriterContext:
+    """What ``response_writer()`` returns. A small class rather than an
+    ``@asynccontextmanager`` generator: entering and leaving costs a fifth as much, and there is
+    no generator that could fail to stop."""
+
+    __slots__ = ("_enter", "_leave")
+
+    def __init__(
+        self, enter: Callable[[], Awaitable[Writer]], leave: Callable[[bool], Awaitable[None]]
+    ) -> None:
+        self._enter = enter
+        self._leave = leave
+
+    async def __aenter__(self) -> Writer:
+        return await self._enter()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._leave(exc_type is not None)

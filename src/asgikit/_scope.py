@@ -95,7 +95,7 @@ def scope_state(scope: AnyConnectionScope, key: str, factory: Callable[[], _T]) 
     Lets two wrapper objects built on the same scope (say two ``Response`` objects) share
     one state. The scope is the one mutable object every layer of an ASGI app sees.
     """
-    store = cast("dict[str, object]", scope)
+    store = cast("dict[str, object]", cast(object, scope))
     found = store.get(key)
     if found is None:
         found = factory()

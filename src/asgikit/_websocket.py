@@ -75,14 +75,11 @@ DEFAULT_MAX_JSON_MESSAGE_SIZE: Final = 1024 * 1024
 _T = TypeVar("_T")
 S = DefaultTypeVar("S", bound=WebSocketState, covariant=True, default=Literal[WebSocketState.NEW])
 
+
 def _valid_close_code(code: int) -> bool:
     # RFC 6455 7.4: 1004-1006 and 1015 are reserved and must not be sent; 1016-2999 are
     # reserved for future protocol use; 3000-4999 belong to libraries and applications.
     return 1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999
-
-
-def _utf8_length(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _not_accepted(conn: ConnectionState) -> NoReturn:
@@ -112,10 +109,14 @@ def _peer_gone(conn: ConnectionState) -> WebSocketDisconnect:
 
 
 def _check_size(data: str | bytes, max_size: int) -> None:
-    size = len(data) if isinstance(data, bytes) else _utf8_length(data)
+    size = len(data)
+    # A str has at least len() and at most 4 * len() UTF-8 bytes: encode only when that
+    # range straddles the limit and the text is not ASCII (isascii() is O(1)).
+    if size <= max_size < size * 4 and isinstance(data, str) and not data.isascii():
+        size = len(data.encode("utf-8", "surrogatepass"))
     if size > max_size:
         raise WebSocketMessageTooLargeError(
-            f"websocket message of {size} bytes is larger than max_size={max_size}; "
+            f"websocket message is larger than max_size={max_size} bytes; "
             "raise max_size to accept it",
             limit=max_size,
         )
@@ -156,7 +157,7 @@ class WebSocket(Generic[S]):
 
     def __init__(self, scope: WebSocketScope, receive: Receive, send: Send) -> None:
         """Wrap the ASGI ``scope``/``receive``/``send`` of a websocket connection."""
-        if scope["type"] != "websocket":
+        if cast(object, scope["type"]) != "websocket":  # untyped callers
             raise ValueError("WebSocket needs a websocket scope; use Request for HTTP scopes")
         self._scope = scope
         self._receive = receive
@@ -388,6 +389,8 @@ class WebSocket(Generic[S]):
         if already closed or if the client left. ``code`` must be a code an endpoint may send
         (1000-1003, 1007-1014, 3000-4999) and ``reason`` at most 123 UTF-8 bytes, else
         ``ValueError``; ``reason`` is only sent to servers implementing ASGI spec >= 2.3.
+        Daphne's websocket library refuses codes other than 1000 and 3000-4999 (its ``send``
+        raises and it closes with 1011).
         """
         if type(code) is not int:
             raise TypeError(f"close code must be an int, not {type(code).__name__}")

@@ -8,6 +8,8 @@ Routes (websocket path):
 - ``/headers``: accepts with header ``x-asgikit: yes`` and sends ``"ok"``.
 - ``/close``: reads one message, then closes with code 4001 and reason ``"bye"``.
 - ``/reject``: closes with 4003 before accepting (servers answer HTTP 403).
+- ``/deny``: a denial response (HTTP 401, body ``denied``) through ``Request.respond_text``;
+  servers without the ``websocket.http.response`` extension get ``close(4003)`` (HTTP 403).
 - ``/scope``: sends what the server put in the scope (spec version, extensions...).
 - ``/abrupt?ID``: sends ``"ready"`` and reads; records what the client's abrupt
   disconnect looked like under ``ID``.
@@ -23,8 +25,14 @@ from __future__ import annotations
 import asyncio
 from typing import cast
 
-from asgikit._exceptions import WebSocketDisconnect, WebSocketException, WebSocketMessageError
+from asgikit._exceptions import (
+    WebSocketDisconnect,
+    WebSocketException,
+    WebSocketMessageError,
+    WebSocketResponseNotSupportedError,
+)
 from asgikit._json import JSONValue
+from asgikit._request import Request
 from asgikit._websocket import AcceptedWebSocket, WebSocket
 from asgikit.asgi import Receive, Scope, Send, WebSocketScope
 
@@ -55,6 +63,14 @@ async def websocket_app(scope: WebSocketScope, receive: Receive, send: Send) -> 
     path = scope["path"]
     if path == "/reject":
         await ws.close(4003)
+        return
+    if path == "/deny":
+        try:
+            await Request(scope, receive, send).respond_text(
+                "denied", status=401, headers={"x-denied": "yes"}
+            )
+        except WebSocketResponseNotSupportedError:
+            await ws.close(4003)
         return
     if path == "/headers":
         acc = await ws.accept(headers={"x-asgikit": "yes"})

@@ -303,7 +303,8 @@ def _best_time(header: str) -> float:
 @settings(max_examples=10, deadline=None)
 @given(st.text(alphabet='"\\;=, \ta\x00', min_size=1, max_size=8))
 def test_parse_cookie_header_is_linear_on_repeated_adversarial_units(unit: str) -> None:
-    small = unit * (100_000 // len(unit))
+    small = unit * (50_000 // len(unit))
     large = unit * (400_000 // len(unit))
     assume(len(small) > 0)
-    assert _best_time(large) / _best_time(small) < 10
+    # 8x the input: linear is ~8, quadratic ~64; the bound leaves room for cache effects and noise
+    assert _best_time(large) / _best_time(small) < 24

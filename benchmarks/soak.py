@@ -1,0 +1,381 @@
+"""Soak: uvicorn serving :mod:`benchmarks.soak_app` on 127.0.0.1 under mixed valid and
+malformed traffic for a bounded time (not part of CI).
+
+``.venv/bin/python -m benchmarks.soak --seconds 60`` reports the requests served, outcomes by
+request kind (status codes, client-side errors), the server's own counters, and its RSS,
+open file descriptors and temporary files sampled from the start to the end: growth must be
+flat, nothing may leak, and no request may end in a 500.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal, final
+
+import msgspec
+
+from .cases import BENCH_DIR, ECHO_DOCUMENT
+from .loadgen import build_request, check_loopback, read_response
+from .server import stop_server
+
+__all__ = ["KINDS", "Kind", "main"]
+
+HOST: Final = "127.0.0.1"
+_REPO: Final = Path(__file__).resolve().parent.parent
+_BOUNDARY: Final = "soakBoundary9f8e7d"
+
+Mode = Literal["response", "early_close", "partial_read"]
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of request the soak sends."""
+
+    name: str
+    weight: int
+    payload: bytes
+    expect: frozenset[int]
+    """Statuses that count as correct (empty for early closes)."""
+    mode: Mode = "response"
+
+
+def _multipart(parts: Sequence[tuple[str, str | None, bytes]], *, close: bool = True) -> bytes:
+    chunks: list[bytes] = []
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        chunks.append(f"--{_BOUNDARY}\r\nContent-Disposition: {disposition}\r\n".encode())
+        if filename:
+            chunks.append(b"Content-Type: application/octet-stream\r\n")
+        chunks += [b"\r\n", content, b"\r\n"]
+    if close:
+        chunks.append(f"--{_BOUNDARY}--\r\n".encode())
+    return b"".join(chunks)
+
+
+def _post(path: str, body: bytes, content_type: str | None, extra: str = "") -> bytes:
+    head = f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Length: {len(body)}\r\n"
+    if content_type is not None:
+        head += f"Content-Type: {content_type}\r\n"
+    return (head + extra + "\r\n").encode("latin-1") + body
+
+
+def _kinds() -> list[Kind]:
+    ok = frozenset({200})
+    multipart_type = f"multipart/form-data; boundary={_BOUNDARY}"
+    rng = random.Random(7)
+    small_file = rng.randbytes(10 * 1024)
+    spilled_file = rng.randbytes(2 * 1024 * 1024)  # beyond the 1 MiB spool: a temp file on disk
+    echo = msgspec.json.encode(ECHO_DOCUMENT)
+    form = "&".join(f"f{i}=v%20{i}" for i in range(20)).encode()
+    many_fields = "&".join(f"f{i}=" for i in range(5000)).encode()
+    many_headers = (
+        f"--{_BOUNDARY}\r\n"
+        + "".join(f"X-H{i}: v\r\n" for i in range(20))
+        + 'Content-Disposition: form-data; name="a"\r\n\r\nb\r\n'
+        + f"--{_BOUNDARY}--\r\n"
+    ).encode()
+    bad_cookie = b'GET /cookies HTTP/1.1\r\nHost: x\r\nCookie: a=b; ;;; =c; d="unterminated; e=\xff\xfe; f\r\n\r\n'
+    return [
+        # valid
+        Kind("text", 10, build_request("GET", "/text?name=soak", HOST), ok),
+        Kind("json", 10, build_request("GET", "/json?a=1&a=2&b=%26", HOST), ok),
+        Kind("echo", 10, _post("/echo", echo, "application/json"), ok),
+        Kind("form", 6, _post("/form", form, "application/x-www-form-urlencoded"), ok),
+        Kind(
+            "multipart",
+            5,
+            _post(
+                "/form",
+                _multipart([("name", None, b"soak"), ("file", "a.bin", small_file)]),
+                multipart_type,
+            ),
+            ok,
+        ),
+        Kind(
+            "multipart_spill",
+            1,
+            _post("/form", _multipart([("file", "big.bin", spilled_file)]), multipart_type),
+            ok,
+        ),
+        Kind(
+            "cookies", 5, b"GET /cookies HTTP/1.1\r\nHost: x\r\nCookie: a=1; b=2; a=3\r\n\r\n", ok
+        ),
+        Kind("stream", 4, build_request("GET", "/stream", HOST), ok),
+        # malformed
+        Kind("bad_json", 4, _post("/echo", b'{"a": [1, 2,', "application/json"), frozenset({400})),
+        Kind("empty_json", 2, _post("/echo", b"", "application/json"), frozenset({400})),
+        Kind("form_wrong_type", 2, _post("/form", b"a=b", "text/plain"), frozenset({415})),
+        Kind(
+            "multipart_no_boundary",
+            2,
+            _post("/form", b"--x--\r\n", "multipart/form-data"),
+            frozenset({400}),
+        ),
+        Kind(
+            "multipart_truncated",
+            2,
+            _post("/form", _multipart([("a", None, b"b" * 1000)], close=False), multipart_type),
+            frozenset({400}),
+        ),
+        Kind(
+            "multipart_many_headers",
+            2,
+            _post("/form", many_headers, multipart_type),
+            frozenset({400}),
+        ),
+        Kind(
+            "huge_field",
+            1,
+            _post("/form", _multipart([("big", None, b"x" * (2 * 1024 * 1024))]), multipart_type),
+            frozenset({413}),
+        ),
+        Kind(
+            "too_many_fields",
+            2,
+            _post("/form", many_fields, "application/x-www-form-urlencoded"),
+            frozenset({413}),
+        ),
+        Kind(
+            "bad_content_length",
+            2,
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\nContent-Type: application/json\r\n\r\n{}",
+            frozenset({400}),
+        ),
+        Kind(
+            "conflicting_content_length",
+            1,
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+            frozenset({400}),
+        ),
+        Kind("bad_cookies", 3, bad_cookie, ok),
+        Kind("not_found", 1, build_request("GET", "/nope", HOST), frozenset({404})),
+        # early disconnects
+        Kind(
+            "disconnect_mid_body",
+            3,
+            _post("/echo", echo, "application/json"),
+            frozenset(),
+            "early_close",
+        ),
+        Kind(
+            "disconnect_mid_upload",
+            1,
+            _post("/form", _multipart([("file", "a.bin", spilled_file)]), multipart_type),
+            frozenset(),
+            "early_close",
+        ),
+        Kind(
+            "disconnect_mid_stream",
+            2,
+            build_request("GET", "/stream", HOST),
+            frozenset(),
+            "partial_read",
+        ),
+    ]
+
+
+KINDS: Final = _kinds()
+"""Every request kind with its weight."""
+
+
+@final
+class Tally:
+    """Outcomes by kind."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, Counter[str]] = {kind.name: Counter() for kind in KINDS}
+        self.unexpected = 0
+
+    def add(self, kind: Kind, outcome: str, expected: bool) -> None:
+        self.outcomes[kind.name][outcome] += 1
+        self.unexpected += not expected
+
+
+async def _worker(port: int, deadline: float, tally: Tally, seed: int) -> None:
+    rng = random.Random(seed)
+    weights = [kind.weight for kind in KINDS]
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
+    while time.monotonic() < deadline:
+        kind = rng.choices(KINDS, weights)[0]
+        try:
+            if writer is None or reader is None:
+                reader, writer = await asyncio.open_connection(HOST, port)
+            if kind.mode == "early_close":
+                writer.write(kind.payload[: len(kind.payload) // 2])
+                await writer.drain()
+                writer.close()
+                reader = writer = None
+                tally.add(kind, "closed early", True)
+                continue
+            writer.write(kind.payload)
+            await writer.drain()
+            if kind.mode == "partial_read":
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n"), 10)
+                writer.close()
+                reader = writer = None
+                tally.add(kind, "closed after " + head[9:12].decode("latin-1"), True)
+                continue
+            status, _, keep_alive = await asyncio.wait_for(read_response(reader), 30)
+            tally.add(kind, str(status), status in kind.expect)
+            if not keep_alive:
+                writer.close()
+                reader = writer = None
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as error:
+            tally.add(kind, type(error).__name__, False)
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+    if writer is not None:
+        writer.close()
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The server process at one moment."""
+
+    seconds: float
+    rss_kib: int
+    fds: int
+    temp_files: int
+
+
+def _sample(pid: int, started: float, temp_dir: Path) -> Sample:
+    rss = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+    fds = len(os.listdir(f"/proc/{pid}/fd"))
+    return Sample(time.monotonic() - started, rss, fds, sum(1 for _ in temp_dir.iterdir()))
+
+
+async def _drive(
+    port: int, pid: int, seconds: float, workers: int, temp_dir: Path
+) -> tuple[Tally, list[Sample]]:
+    check_loopback(HOST)
+    tally = Tally()
+    started = time.monotonic()
+    samples = [_sample(pid, started, temp_dir)]
+    deadline = started + seconds
+    tasks = [asyncio.create_task(_worker(port, deadline, tally, seed)) for seed in range(workers)]
+    interval = max(1.0, seconds / 12)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        samples.append(_sample(pid, started, temp_dir))
+    await asyncio.gather(*tasks)
+    await asyncio.sleep(1.0)  # let the server finish what the last closes started
+    samples.append(_sample(pid, started, temp_dir))
+    return tally, samples
+
+
+async def _server_stats(port: int) -> dict[str, int]:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    writer.write(build_request("GET", "/__stats", HOST))
+    _, body, _ = await asyncio.wait_for(read_response(reader), 10)
+    writer.close()
+    stats: dict[str, int] = msgspec.json.decode(body, type=dict[str, int])
+    return stats
+
+
+def _report(tally: Tally, samples: list[Sample], server: dict[str, int], seconds: float) -> str:
+    total = sum(sum(c.values()) for c in tally.outcomes.values())
+    lines = [
+        f"requests: {total:,} in {seconds:g} s ({total / seconds:,.0f}/s); "
+        f"unexpected outcomes: {tally.unexpected}",
+        "",
+        "| kind | sent | outcomes |",
+        "|---|---:|---|",
+    ]
+    for kind in KINDS:
+        outcomes = tally.outcomes[kind.name]
+        shown = ", ".join(f"{name}: {n:,}" for name, n in sorted(outcomes.items()))
+        lines.append(f"| {kind.name} | {sum(outcomes.values()):,} | {shown} |")
+    lines += [
+        "",
+        "server-side outcomes: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(server.items())),
+        "",
+    ]
+    lines += ["| t (s) | RSS (MiB) | open fds | temp files |", "|---:|---:|---:|---:|"]
+    lines += [
+        f"| {s.seconds:.0f} | {s.rss_kib / 1024:.1f} | {s.fds} | {s.temp_files} |" for s in samples
+    ]
+    warm = samples[min(2, len(samples) - 1)]
+    end = samples[-1]
+    growth = (end.rss_kib - warm.rss_kib) / 1024
+    lines += [
+        "",
+        f"RSS: {samples[0].rss_kib / 1024:.1f} MiB idle, {warm.rss_kib / 1024:.1f} MiB warm "
+        f"(t={warm.seconds:.0f} s), {end.rss_kib / 1024:.1f} MiB at the end ({growth:+.1f} MiB since warm); "
+        f"fds {samples[0].fds} -> {end.fds}; temp files left: {end.temp_files}",
+    ]
+    bugs = sum(n for name, n in server.items() if name.startswith("bug:"))
+    lines.append(f"server bugs (500s): {bugs}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the soak; exit 1 if a request was answered unexpectedly, a 500 occurred, or
+    descriptors/temporary files leaked."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.soak", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=16, help="concurrent client connections")
+    parser.add_argument("--port", type=int, default=8731)
+    args = parser.parse_args(argv)
+    temp_dir = BENCH_DIR / "soak-tmp"
+    shutil.rmtree(temp_dir, ignore_errors=True)
+    temp_dir.mkdir(parents=True)
+    command = [
+        sys.executable, "-m", "uvicorn", "benchmarks.soak_app:app", "--host", HOST,
+        "--port", str(args.port), "--http", "httptools", "--loop", "uvloop", "--lifespan", "off",
+        "--no-access-log", "--log-level", "error",
+    ]  # fmt: skip
+    env = dict(os.environ, TMPDIR=str(temp_dir))
+    process = subprocess.Popen(command, cwd=_REPO, env=env, start_new_session=True)
+    try:
+        _wait_ready(args.port)
+        tally, samples = asyncio.run(
+            _drive(args.port, process.pid, args.seconds, args.workers, temp_dir)
+        )
+        server = asyncio.run(_server_stats(args.port))
+    finally:
+        stop_server(process)
+    print(
+        f"uvicorn (httptools, uvloop) + benchmarks.soak_app, {args.workers} client connections, Python load generator"
+    )
+    print()
+    print(_report(tally, samples, server, args.seconds))
+    leaked = samples[-1].temp_files > 0 or samples[-1].fds > samples[0].fds + 2
+    bugs = any(name.startswith("bug:") for name in server)
+    return 1 if tally.unexpected or leaked or bugs else 0
+
+
+def _wait_ready(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"uvicorn did not start on port {port}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

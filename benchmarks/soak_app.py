@@ -1,0 +1,94 @@
+"""The mixed asgikit app of the soak run (``uvicorn benchmarks.soak_app:app``).
+
+Every route uses a different part of asgikit. Errors asgikit raises on purpose for bad input
+(``RequestBodyError`` and subclasses) become their ``status_code``; a disconnect ends the
+request quietly; anything else is a bug: counted, then answered 500. ``GET /__stats`` returns
+the counters as JSON so the soak driver can report the server's side.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Final
+
+from asgikit import ClientDisconnectError, Request, RequestBodyError, UploadedFile
+from asgikit.asgi import Receive, Scope, Send
+
+__all__ = ["app"]
+
+STATS: Final[Counter[str]] = Counter()
+"""Outcomes by kind: ``ok``, ``<ExceptionName>`` for handled errors, ``bug:<Name>`` for 500s."""
+
+
+async def _text(request: Request) -> None:
+    await request.respond_text(f"hello {request.query.get_first('name', 'world')}")
+
+
+async def _json(request: Request) -> None:
+    await request.respond_json({"path": request.path, "query": request.query.to_dict()})
+
+
+async def _echo(request: Request) -> None:
+    await request.respond_json(await request.body.read_json())
+
+
+async def _form(request: Request) -> None:
+    form = await request.body.read_form()
+    summary: dict[str, object] = {}
+    for name, value in form.items():
+        if isinstance(value, UploadedFile):
+            summary[name] = {"filename": value.filename, "size": value.size}
+            await value.close()
+        else:
+            summary[name] = len(value)
+    await request.respond_json(summary)
+
+
+async def _cookies(request: Request) -> None:
+    await request.respond_json(request.cookies.to_dict())
+
+
+async def _stream(request: Request) -> None:
+    async with request.response_writer(media_type="text/plain") as write:
+        for i in range(20):
+            await write(f"line {i}\n" * 50)
+
+
+async def _stats(request: Request) -> None:
+    await request.respond_json(dict(STATS))
+
+
+_ROUTES: Final = {
+    "/text": _text,
+    "/json": _json,
+    "/echo": _echo,
+    "/form": _form,
+    "/cookies": _cookies,
+    "/stream": _stream,
+    "/__stats": _stats,
+}
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    """Route, run, and classify the outcome."""
+    if scope["type"] != "http":
+        return
+    request = Request(scope, receive, send)
+    handler = _ROUTES.get(scope["path"])
+    try:
+        if handler is None:
+            await request.respond_text("not found", status=404)
+        else:
+            await handler(request)
+        STATS["ok"] += 1
+    except RequestBodyError as error:
+        STATS[type(error).__name__] += 1
+        if not request.response.is_started:
+            await request.respond_text(str(error), status=error.status_code)
+    except ClientDisconnectError:
+        STATS["ClientDisconnectError"] += 1
+    except Exception as error:
+        STATS[f"bug:{type(error).__name__}"] += 1
+        if not request.response.is_started:
+            await request.respond_text("internal server error", status=500)
+        raise
