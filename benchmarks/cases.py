@@ -318,17 +318,18 @@ class WebSocketReceiver:
     timed over an already accepted connection: ``(ended_ns - started_ns) / messages``.
     """
 
-    __slots__ = ("_connected", "_remaining", "ended_ns", "messages", "started_ns")
+    __slots__ = ("_clock", "_connected", "_remaining", "ended_ns", "messages", "started_ns")
 
-    def __init__(self, messages: int) -> None:
+    def __init__(self, messages: int, clock: Callable[[], int] = perf_counter_ns) -> None:
         self.messages = messages
         """Number of messages the connection carries."""
         self._remaining = messages
+        self._clock = clock
         self._connected = False
         self.started_ns = 0
-        """``perf_counter_ns()`` when the first message was handed out."""
+        """``clock()`` when the first message was handed out."""
         self.ended_ns = 0
-        """``perf_counter_ns()`` when the disconnect was handed out."""
+        """``clock()`` when the disconnect was handed out."""
 
     async def __call__(self) -> ReceiveEvent:
         """``websocket.connect``, then the messages, then ``websocket.disconnect``."""
@@ -338,10 +339,10 @@ class WebSocketReceiver:
                 self._connected = True
                 return _CONNECT
             if remaining == self.messages:
-                self.started_ns = perf_counter_ns()
+                self.started_ns = self._clock()
             self._remaining = remaining - 1
             return _MESSAGE
-        self.ended_ns = perf_counter_ns()
+        self.ended_ns = self._clock()
         return _DISCONNECT
 
 

@@ -116,80 +116,104 @@ async def _http_batch(app: App, case: Case, count: int) -> None:
         await app(scope.copy(), HTTPReceiver(events), send)
 
 
-async def _websocket_batch(app: App, case: Case, count: int) -> int:
+async def _websocket_batch(app: App, case: Case, count: int, clock: Clock) -> int:
     elapsed = 0
     for _ in range(count):
-        receive = WebSocketReceiver(case.messages)
+        receive = WebSocketReceiver(case.messages, clock)
         await app(case.scope.copy(), receive, discard)
         elapsed += receive.ended_ns - receive.started_ns
     return elapsed
 
 
+Clock = Callable[[], int]
+"""``time.perf_counter_ns`` (wall clock, the default) or ``time.process_time_ns`` (CPU time
+of this process, all threads: immune to being descheduled on a busy machine)."""
+
+CLOCKS: Final[dict[str, Clock]] = {"wall": perf_counter_ns, "cpu": process_time_ns}
+"""``--clock`` choices."""
+
+_CLOCK_NAMES: Final = {"wall": "wall (perf_counter_ns)", "cpu": "CPU time (process_time_ns)"}
+
+
 def measure_once(
-    loop: asyncio.AbstractEventLoop, app: App, case: Case, count: int
+    loop: asyncio.AbstractEventLoop,
+    app: App,
+    case: Case,
+    count: int,
+    clock: Clock = perf_counter_ns,
 ) -> tuple[float, float]:
     """Run ``count`` requests (connections for websockets) with the GC off.
 
-    Returns ns per unit (one request, or one message for the websocket case) and the share of
-    the wall-clock time this process was on a CPU (below 1 when another process took the CPU
-    away mid-batch). HTTP batches are timed around ``run_until_complete``, so callbacks an
-    implementation leaves on the loop (such as cancelled background tasks) are paid for inside
-    the batch.
+    Returns ns per unit (one request, or one message for the websocket case) by ``clock``, and
+    the share of the wall-clock time this process was on a CPU (below 1 when another process
+    took the CPU away mid-batch). HTTP batches are timed around ``run_until_complete``, so
+    callbacks an implementation leaves on the loop (such as cancelled background tasks) are
+    paid for inside the batch.
     """
     gc.collect()
     gc.disable()
     try:
         cpu_started = process_time_ns()
-        started = perf_counter_ns()
+        wall_started = perf_counter_ns()
         if case.messages:
-            total = loop.run_until_complete(_websocket_batch(app, case, count))
+            total = loop.run_until_complete(_websocket_batch(app, case, count, clock))
             per_unit = total / (count * case.messages)
         else:
+            started = clock()
             loop.run_until_complete(_http_batch(app, case, count))
-            per_unit = (perf_counter_ns() - started) / count
-        wall = perf_counter_ns() - started
+            per_unit = (clock() - started) / count
+        wall = perf_counter_ns() - wall_started
         return per_unit, (process_time_ns() - cpu_started) / max(wall, 1)
     finally:
         gc.enable()
 
 
 MIN_CPU_SHARE: Final = 0.9
-"""A batch during which this process had less of a CPU than this is measured again."""
+"""A wall-clock batch during which this process had less of a CPU than this is measured again."""
 
 _RETRIES: Final = 5
 
 
 def measure(
-    loop: asyncio.AbstractEventLoop, app: App, case: Case, count: int
+    loop: asyncio.AbstractEventLoop,
+    app: App,
+    case: Case,
+    count: int,
+    clock: Clock = perf_counter_ns,
 ) -> tuple[float, int, bool]:
-    """:func:`measure_once`, repeated (up to 5 times) while the process was descheduled.
+    """:func:`measure_once`; with the wall clock, repeated (up to 5 times) while the process
+    was descheduled.
 
     Returns ns per unit, how many batches were thrown away, and whether the one kept was
-    still descheduled (the machine is too busy for trustworthy figures).
+    still descheduled (the machine is too busy for trustworthy wall-clock figures).
     """
     discarded = 0
     while True:
-        per_unit, share = measure_once(loop, app, case, count)
+        per_unit, share = measure_once(loop, app, case, count, clock)
+        if clock is process_time_ns:
+            return per_unit, 0, False
         if share >= MIN_CPU_SHARE or discarded >= _RETRIES:
             return per_unit, discarded, share < MIN_CPU_SHARE
         discarded += 1
 
 
-def _calibrate(loop: asyncio.AbstractEventLoop, app: App, case: Case, batch_ns: float) -> int:
+def _calibrate(
+    loop: asyncio.AbstractEventLoop, app: App, case: Case, batch_ns: float, clock: Clock
+) -> int:
     count = 1
     while True:
-        per_unit, _ = measure_once(loop, app, case, count)
+        per_unit, _ = measure_once(loop, app, case, count, clock)
         per_batch = per_unit * count * max(case.messages, 1)
         if per_batch >= batch_ns / 4 or count >= 1 << 20:
             return max(1, round(count * batch_ns / max(per_batch, 1.0)))
         count *= 4
 
 
-async def _parse_qsl_batch(text: str, count: int) -> int:
-    started = perf_counter_ns()
+async def _parse_qsl_batch(text: str, count: int, clock: Clock) -> int:
+    started = clock()
     for _ in range(count):
         dict(parse_qsl(text, keep_blank_values=True))
-    return perf_counter_ns() - started
+    return clock() - started
 
 
 def record(app: App, case: Case) -> NormalisedResponse:
@@ -239,6 +263,7 @@ def _run(
     reps: int,
     batch_ms: float,
     progress: Callable[[str], None],
+    clock: Clock = perf_counter_ns,
 ) -> tuple[Samples, int]:
     samples: Samples = {}
     contended = 0
@@ -248,7 +273,7 @@ def _run(
             case = case_by_name(name)
             present = [impl for impl, apps in implementations.items() if name in apps]
             counts = {
-                impl: _calibrate(loop, implementations[impl][name], case, batch_ms * 1e6)
+                impl: _calibrate(loop, implementations[impl][name], case, batch_ms * 1e6, clock)
                 for impl in present
             }
             by_impl: dict[str, list[float]] = {impl: [] for impl in present}
@@ -257,7 +282,7 @@ def _run(
                 shift = rep % len(present)
                 for impl in present[shift:] + present[:shift]:
                     app = implementations[impl][name]
-                    per_unit, thrown, busy = measure(loop, app, case, counts[impl])
+                    per_unit, thrown, busy = measure(loop, app, case, counts[impl], clock)
                     by_impl[impl].append(per_unit)
                     discarded += thrown
                     contended += busy
@@ -265,7 +290,7 @@ def _run(
                 text = b"".join(event.get("body", b"") for event in case.events).decode("latin-1")
                 count = counts["raw"]
                 by_impl["parse_qsl alone"] = [
-                    loop.run_until_complete(_parse_qsl_batch(text, count)) / count
+                    loop.run_until_complete(_parse_qsl_batch(text, count, clock)) / count
                     for _ in range(reps)
                 ]
             samples[name] = by_impl
@@ -307,22 +332,29 @@ def ensure_asgikit018(progress: Callable[[str], None]) -> bool:
     return True
 
 
-def _worker_command(cases: Sequence[str], reps: int, batch_ms: float, mode: str) -> list[str]:
+def _worker_command(
+    cases: Sequence[str], reps: int, batch_ms: float, mode: str, clock: str
+) -> list[str]:
     return [
-        sys.executable, "-m", "benchmarks.inprocess", "--worker", mode,
+        sys.executable, "-m", "benchmarks.inprocess", "--worker", mode, "--clock", clock,
         "--cases", ",".join(cases), "--reps", str(reps), "--batch-ms", str(batch_ms),
     ]  # fmt: skip
 
 
 def run_asgikit018(
-    cases: Sequence[str], reps: int, batch_ms: float, mode: str, progress: Callable[[str], None]
+    cases: Sequence[str],
+    reps: int,
+    batch_ms: float,
+    mode: str,
+    progress: Callable[[str], None],
+    clock: str = "wall",
 ) -> dict[str, object] | None:
     """Run the 0.18.2 worker (``mode`` ``measure`` or ``verify``); its JSON result or ``None``."""
     if not ensure_asgikit018(progress):
         return None
     env = dict(os.environ, PYTHONPATH=str(ASGIKIT018_DIR))
     done = subprocess.run(
-        _worker_command(cases, reps, batch_ms, mode),
+        _worker_command(cases, reps, batch_ms, mode, clock),
         cwd=_REPO, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     sys.stderr.write(done.stderr)
@@ -333,14 +365,19 @@ def run_asgikit018(
     return result
 
 
-def _worker(mode: str, cases: Sequence[str], reps: int, batch_ms: float) -> int:
+def _worker(mode: str, cases: Sequence[str], reps: int, batch_ms: float, clock: str) -> int:
     implementations = {"raw": load_apps("raw"), "asgikit018": load_apps("asgikit018")}
     version = str(importlib.import_module("benchmarks.apps_asgikit018").VERSION)
     problems = verify(implementations, cases)
     output: dict[str, object] = {"version": version, "problems": problems}
     if mode == "measure":
         output["samples"], output["contended"] = _run(
-            implementations, cases, reps, batch_ms, lambda line: print(line, file=sys.stderr)
+            implementations,
+            cases,
+            reps,
+            batch_ms,
+            lambda line: print(line, file=sys.stderr),
+            CLOCKS[clock],
         )
     json.dump(output, sys.stdout)
     return 0
@@ -443,6 +480,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-018", action="store_true", help="skip asgikit 0.18.2")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw samples here")
     parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall: perf_counter_ns (default); cpu: process_time_ns, for a busy machine",
+    )
+    parser.add_argument(
         "--worker", choices=("measure", "verify"), default=None, help=argparse.SUPPRESS
     )
     return parser.parse_args(argv)
@@ -458,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reps: int = args.reps or (5 if args.quick else 21)
     batch_ms: float = args.batch_ms or (8.0 if args.quick else 40.0)
     if args.worker:
-        return _worker(args.worker, cases, reps, batch_ms)
+        return _worker(args.worker, cases, reps, batch_ms, args.clock)
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -474,12 +517,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress(
         f"in-process: {len(cases)} cases, {reps} batches of ~{batch_ms:g} ms per implementation"
     )
-    samples, contended = _run(implementations, cases, reps, batch_ms, progress)
+    samples, contended = _run(implementations, cases, reps, batch_ms, progress, CLOCKS[args.clock])
     legacy: Samples | None = None
     legacy_version = "0.18.2"
     if not args.no_018:
         progress("asgikit 0.18.2 (separate process):")
-        result = run_asgikit018(cases, reps, batch_ms, "measure", progress)
+        result = run_asgikit018(cases, reps, batch_ms, "measure", progress, args.clock)
         if result is not None:
             legacy = _as_samples(result.get("samples"))
             legacy_version = str(result.get("version", legacy_version))
@@ -488,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in _as_strings(result.get("problems")):
                 progress(f"MISMATCH {problem}")
     table, missed = report(samples, legacy, legacy_version)
-    print(_environment(load_before))
+    print(_environment(load_before, args.clock))
     print()
     print(table)
     print()
@@ -517,7 +560,7 @@ def _as_strings(value: object) -> list[str]:
     return [str(item) for item in cast("list[object]", value)]
 
 
-def _environment(load_before: tuple[float, float, float]) -> str:
+def _environment(load_before: tuple[float, float, float], clock: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     def installed(name: str) -> str:
@@ -541,8 +584,8 @@ def _environment(load_before: tuple[float, float, float]) -> str:
     load = f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     return (
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs ({model}), load average {load}; "
-        f"{packages}. Figures: median of batches ±(IQR/median); 'vs raw': median of paired "
-        "batch comparisons."
+        f"{packages}. Clock: {_CLOCK_NAMES[clock]}. Figures: median of batches ±(IQR/median); "
+        "'vs raw': median of paired batch comparisons."
     )
 
 

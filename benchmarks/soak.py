@@ -290,6 +290,18 @@ async def _server_stats(port: int) -> dict[str, int]:
     return stats
 
 
+def _slope(samples: Sequence[Sample]) -> float:
+    """Least-squares RSS trend in KiB per second."""
+    if len(samples) < 2:
+        return 0.0
+    mean_t = sum(s.seconds for s in samples) / len(samples)
+    mean_r = sum(s.rss_kib for s in samples) / len(samples)
+    spread = sum((s.seconds - mean_t) ** 2 for s in samples)
+    if spread == 0:
+        return 0.0
+    return sum((s.seconds - mean_t) * (s.rss_kib - mean_r) for s in samples) / spread
+
+
 def _report(tally: Tally, samples: list[Sample], server: dict[str, int], seconds: float) -> str:
     total = sum(sum(c.values()) for c in tally.outcomes.values())
     lines = [
@@ -312,14 +324,17 @@ def _report(tally: Tally, samples: list[Sample], server: dict[str, int], seconds
     lines += [
         f"| {s.seconds:.0f} | {s.rss_kib / 1024:.1f} | {s.fds} | {s.temp_files} |" for s in samples
     ]
-    warm = samples[min(2, len(samples) - 1)]
-    end = samples[-1]
-    growth = (end.rss_kib - warm.rss_kib) / 1024
+    warm_index = next((i for i, s in enumerate(samples) if s.seconds >= seconds / 4), 0)
+    warm, loaded, end = samples[warm_index], samples[-2], samples[-1]
+    slope = _slope(samples[warm_index:-1]) * 60 / 1024
     lines += [
         "",
-        f"RSS: {samples[0].rss_kib / 1024:.1f} MiB idle, {warm.rss_kib / 1024:.1f} MiB warm "
-        f"(t={warm.seconds:.0f} s), {end.rss_kib / 1024:.1f} MiB at the end ({growth:+.1f} MiB since warm); "
-        f"fds {samples[0].fds} -> {end.fds}; temp files left: {end.temp_files}",
+        f"RSS: {samples[0].rss_kib / 1024:.1f} MiB idle, {warm.rss_kib / 1024:.1f} MiB at "
+        f"t={warm.seconds:.0f} s, {loaded.rss_kib / 1024:.1f} MiB at the end of the load "
+        f"({(loaded.rss_kib - warm.rss_kib) / 1024:+.1f} MiB; trend {slope:+.2f} MiB/min), "
+        f"{end.rss_kib / 1024:.1f} MiB idle after it",
+        f"open fds: {samples[0].fds} idle, {max(s.fds for s in samples)} at most, {end.fds} after; "
+        f"temporary files left: {end.temp_files}",
     ]
     bugs = sum(n for name, n in server.items() if name.startswith("bug:"))
     lines.append(f"server bugs (500s): {bugs}")

@@ -25,23 +25,31 @@ ETAG = f'"{MTIME * 10**9:x}-{len(CONTENT):x}"'
 
 
 def growth(make: Callable[[int], Callable[[], object]], n: int, repeat: int = 9) -> float:
-    """time(2n) / time(n), best of ``repeat`` interleaved runs with the GC paused: about 2 for
-    linear work, about 4 for quadratic."""
+    """time(2n) / time(n): about 2 for linear work, about 4 for quadratic.
+
+    Best of ``repeat`` interleaved runs with the GC paused; the whole measurement is retried
+    (up to three times) while it looks superlinear, since a busy machine can only inflate it.
+    """
     small, large = make(n), make(2 * n)
-    best_small = best_large = float("inf")
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            small()
-            middle = time.perf_counter()
-            large()
-            end = time.perf_counter()
-            best_small = min(best_small, middle - start)
-            best_large = min(best_large, end - middle)
-    finally:
-        gc.enable()
-    return best_large / best_small
+    ratio = float("inf")
+    for _ in range(3):
+        best_small = best_large = float("inf")
+        gc.disable()
+        try:
+            for _ in range(repeat):
+                start = time.perf_counter()
+                small()
+                middle = time.perf_counter()
+                large()
+                end = time.perf_counter()
+                best_small = min(best_small, middle - start)
+                best_large = min(best_large, end - middle)
+        finally:
+            gc.enable()
+        ratio = min(ratio, best_large / best_small)
+        if ratio < 3:
+            break
+    return ratio
 
 
 @pytest.fixture

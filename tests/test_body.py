@@ -260,8 +260,10 @@ async def test_one_million_one_byte_chunks_read_in_linear_time() -> None:
         assert len(data) == count
         return elapsed
 
-    small = await timed(250_000)
-    large = await timed(1_000_000)
+    small = large = float("inf")
+    for _ in range(2):
+        small = min(small, await timed(250_000))
+        large = min(large, await timed(1_000_000))
     assert large / small < 4 * 2.5
 
 

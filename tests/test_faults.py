@@ -27,6 +27,7 @@ from asgikit import (
     WebSocketMessageError,
     WebSocketState,
 )
+from asgikit._response import WATCH_AFTER
 from asgikit.asgi import ReceiveEvent, SendEvent
 
 from .conftest import Recorder, http_scope, websocket_scope
@@ -204,14 +205,18 @@ async def test_spec_2_3_http_disconnect_raises_on_the_next_write() -> None:
     recorder = Recorder()
     response = Response(http_scope(spec_version="2.3"), receive, recorder)
     started = await response.start()
-    await started.write(b"one", more_body=True)  # starts the disconnect watcher
+    await started.write(b"one", more_body=True)
+    # The watcher starts with the first chunk written once WATCH_AFTER seconds have passed.
+    await asyncio.sleep(WATCH_AFTER * 1.5)
+    await started.write(b"two", more_body=True)
     await asyncio.wait_for(gone.wait(), 1)
     await asyncio.sleep(0)
     with pytest.raises(ClientDisconnectError):
-        await started.write(b"two", more_body=True)
+        await started.write(b"three", more_body=True)
     assert recorder.events == [
         {"type": "http.response.start", "status": 200, "headers": []},
         {"type": "http.response.body", "body": b"one", "more_body": True},
+        {"type": "http.response.body", "body": b"two", "more_body": True},
     ]
 
 
@@ -230,12 +235,33 @@ async def test_spec_2_3_http_disconnect_stops_response_writer() -> None:
             for number in range(5):
                 await write(str(number))
                 written.append(number)
-                await asyncio.wait_for(gone.wait(), 1)
-                await asyncio.sleep(0)
-    assert written == [0]
+                await asyncio.sleep(WATCH_AFTER * 1.5)
+    assert written == [0, 1]
     assert recorder.events == [
         {"type": "http.response.start", "status": 200, "headers": []},
         {"type": "http.response.body", "body": b"0", "more_body": True},
+        {"type": "http.response.body", "body": b"1", "more_body": True},
+    ]
+
+
+async def test_spec_2_4_send_oserror_in_respond_sse_raises_and_closes_the_iterator() -> None:
+    send = FailingSend(fail_at=3)
+    closed: list[bool] = []
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            for number in range(5):
+                yield str(number)
+        finally:
+            closed.append(True)
+
+    response = Response(http_scope(spec_version="2.4"), Events([]), send)
+    with pytest.raises(ClientDisconnectError):
+        await response.respond_sse(events())
+    assert closed == [True]
+    assert send.events[1:] == [
+        {"type": "http.response.body", "body": b"data: 0\n\n", "more_body": True},
+        {"type": "http.response.body", "body": b"data: 1\n\n", "more_body": True},
     ]
 
 

@@ -499,3 +499,15 @@ async def test_zerocopysend_interleaves_multipart_headers(
         "http.response.body",
     ]
     assert events[-1] == {"type": "http.response.body", "body": b"\r\n--B--\r\n"}
+
+
+async def test_matching_if_none_match_wins_over_range_as_rfc_9110_orders_them(
+    recorder: Recorder, text_file: Path
+) -> None:
+    headers = [(b"range", b"bytes=0-1"), (b"if-none-match", ETAG)]
+    events = await serve(recorder, text_file, scope_with(headers=headers))
+    assert events[0] == {
+        "type": "http.response.start",
+        "status": 304,
+        "headers": [(b"etag", ETAG), (b"last-modified", DATE)],
+    }

@@ -465,3 +465,18 @@ async def test_cancellation_during_a_disk_write_closes_files_after_the_write() -
     finally:
         mp.undo()
         release.set()
+
+
+async def test_header_limit_errors_report_the_limit_that_was_hit() -> None:
+    many: list[tuple[str, str | bytes]] = [("Content-Disposition", 'form-data; name="a"')]
+    many += [(f"X-H{i}", "v") for i in range(10)]
+    with pytest.raises(PartHeadersTooLargeError, match="more than 3 headers") as count:
+        await parse(encode([(many, b"x")]), max_part_header_count=3)
+    assert count.value.limit == 3
+    line: list[tuple[str, str | bytes]] = [
+        ("Content-Disposition", 'form-data; name="a"'),
+        ("X-Big", "v" * 500),
+    ]
+    with pytest.raises(PartHeadersTooLargeError) as size:
+        await parse(encode([(line, b"x")]), max_part_header_size=100)
+    assert size.value.limit == 100

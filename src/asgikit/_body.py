@@ -11,7 +11,12 @@ Read policies:
   ``read_form``, or by a read that failed half way) is gone: reading it again raises
   ``RequestAlreadyConsumedError`` instead of waiting for events that will never come.
 - ``http.disconnect`` raises ``ClientDisconnectError``. Any other event type on an HTTP
-  ``receive`` is a broken channel and raises ``ClientDisconnectError`` as well.
+  ``receive`` (or an event without one) is a broken channel and raises
+  ``ClientDisconnectError`` as well; missing ``body``/``more_body`` keys mean ``b""``/``False``.
+- While one read is in progress the body counts as consumed, so a concurrent second reader
+  gets ``RequestAlreadyConsumedError`` instead of stealing chunks.
+- ``Content-Type`` (first header wins) and ``Content-Length`` are looked up in the raw scope
+  headers, whose names ASGI servers send lower-cased.
 """
 
 from __future__ import annotations
@@ -327,8 +332,8 @@ class Body:
         """Read the body as a form.
 
         ``application/x-www-form-urlencoded`` bodies are read into memory (``max_body_size``
-        defaults to ``DEFAULT_MAX_BODY_SIZE``) and parsed; ``max_part_size`` bounds each encoded
-        pair. ``multipart/form-data`` bodies are parsed as they arrive, files spooled to
+        defaults to ``DEFAULT_MAX_BODY_SIZE``) and parsed as UTF-8 whatever their ``charset``
+        parameter (WHATWG); ``max_part_size`` bounds each encoded pair. ``multipart/form-data`` bodies are parsed as they arrive, files spooled to
         temporary files (``max_body_size`` defaults to ``DEFAULT_MAX_MULTIPART_SIZE``); see
         ``asgikit._multipart`` for the policies. Any other content type raises
         ``UnsupportedMediaTypeError`` (415). Exceeded limits raise ``LimitExceededError``

@@ -225,7 +225,8 @@ def plan_file_response(
     ``multipart/byteranges`` 206 for several ranges, or 416 when nothing is satisfiable.
     """
     size = opened.size
-    etag = etag_for(size, opened.mtime_ns).encode("ascii")
+    etag_text = etag_for(size, opened.mtime_ns)
+    etag = etag_text.encode("ascii")
     modified = int(opened.mtime)
     last_modified = format_http_date(modified).encode("ascii")
     validators = [(b"etag", etag), (b"last-modified", last_modified)]
@@ -244,7 +245,7 @@ def plan_file_response(
         return full(200)
     if_none_match = conditions.get(b"if-none-match")
     if if_none_match is not None:
-        if if_none_match_matches(if_none_match, etag.decode("ascii")):
+        if if_none_match_matches(if_none_match, etag_text):
             return FilePlan(304, validators, [], 0, False)
     else:
         since = conditions.get(b"if-modified-since")
@@ -256,7 +257,7 @@ def plan_file_response(
     if range_header is None or method != "GET":
         return full(200)
     if_range = conditions.get(b"if-range")
-    if if_range is not None and not if_range_matches(if_range, etag.decode("ascii"), modified):
+    if if_range is not None and not if_range_matches(if_range, etag_text, modified):
         return full(200)
     ranges = parse_range_header(range_header, size)
     if ranges is None:

@@ -80,7 +80,8 @@ _BCHARS: Final = frozenset(
 _DEFAULT_FILE_TYPE: Final = "application/octet-stream"
 
 # python-multipart's own header limit messages (mapped to PartHeadersTooLargeError).
-_HEADER_LIMIT_PREFIX: Final = "Maximum header"
+_HEADER_COUNT_MESSAGE: Final = "Maximum header count"
+_HEADER_SIZE_MESSAGE: Final = "Maximum header size"
 
 
 def boundary_from_content_type(content_type: str) -> bytes:
@@ -409,9 +410,15 @@ class MultipartFormParser:
         try:
             self._parser.write(chunk)
         except MultipartParseError as exc:
-            if str(exc).startswith(_HEADER_LIMIT_PREFIX):
+            message = str(exc)
+            if message.startswith(_HEADER_COUNT_MESSAGE):
                 raise PartHeadersTooLargeError(
-                    "a multipart part has too many or too large headers",
+                    f"a multipart part has more than {self._max_part_header_count} headers",
+                    limit=self._max_part_header_count,
+                ) from None
+            if message.startswith(_HEADER_SIZE_MESSAGE):
+                raise PartHeadersTooLargeError(
+                    f"a multipart part has a header line over {self._max_part_header_size} bytes",
                     limit=self._max_part_header_size,
                 ) from None
             raise MalformedBodyError(f"malformed multipart body: {exc}") from None

@@ -25,7 +25,7 @@ MAX_RANGES: Final = 100
 
 # Digit strings longer than this are larger than any file; int() is never called on them
 # (Python refuses to convert more than 4300 digits, and big conversions cost time).
-_MAX_DIGITS: Final = 18
+_MAX_DIGITS: Final = 64
 _HUGE: Final = 10**_MAX_DIGITS
 
 _OWS = " \t"
@@ -33,12 +33,25 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 def _number(digits: str) -> int | None:
-    """An ASCII digit string as an int (``_HUGE`` if it is absurdly long), else ``None``."""
+    """An ASCII digit string as an int, else ``None``.
+
+    Leading zeros are allowed (``1*DIGIT``). A number of more than ``_MAX_DIGITS`` significant
+    digits reads as ``_HUGE``: larger than any representation, and ``int()`` (quadratic in the
+    digit count) is never run on it. Order such numbers with ``_digits_less``.
+    """
     if not digits or _ASCII_DIGITS.fullmatch(digits) is None:
         return None
-    if len(digits) > _MAX_DIGITS:
+    significant = digits.lstrip("0")
+    if len(significant) > _MAX_DIGITS:
         return _HUGE
-    return int(digits)
+    return int(significant or "0")
+
+
+def _digits_less(a: str, b: str) -> bool:
+    """Exact ``int(a) < int(b)`` for digit strings of any length, without converting them."""
+    a = a.lstrip("0")
+    b = b.lstrip("0")
+    return (len(a), a) < (len(b), b)
 
 
 def parse_range_header(
@@ -82,7 +95,7 @@ def parse_range_header(
             return None
         if last_text:
             last = _number(last_text)
-            if last is None or last < first:
+            if last is None or _digits_less(last_text, first_text):
                 return None
         else:
             last = size - 1

@@ -14,9 +14,9 @@ from ._cookies import Cookies, parse_cookie_header
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
-from ._json import EncHook
+from ._json import EncHook, encode_json
 from ._multidict import MultiDict
-from ._response import Response, Writer
+from ._response import Response, Writer, content_type_value, encode_location, respond_complete
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
 from ._urlencoded import parse_query
@@ -27,6 +27,7 @@ __all__ = ["Request"]
 
 _METHODS: Final[dict[str, HTTPMethod]] = {m.value: m for m in HTTPMethod}
 _NO_PARAMS: Final[Mapping[str, object]] = {}
+_CONNECTION_TYPES: Final = frozenset({"http", "websocket"})
 
 
 @final
@@ -54,8 +55,8 @@ class Request:
     )
 
     def __init__(self, scope: HTTPScope | WebSocketScope, receive: Receive, send: Send) -> None:
-        scope_type = cast("Mapping[str, object]", scope).get("type")
-        if scope_type != "http" and scope_type != "websocket":
+        scope_type: str = scope["type"]
+        if scope_type not in _CONNECTION_TYPES:
             raise ValueError(
                 f"Request needs an 'http' or 'websocket' scope, got {scope_type!r}; "
                 "lifespan scopes have no request"
@@ -287,9 +288,8 @@ class Request:
 
         On a websocket scope this is a denial response (see :meth:`Response.start`).
         """
-        await self.response.respond_bytes(
-            content, status=status, media_type=media_type, headers=headers, cookies=cookies
-        )
+        content_type = None if media_type is None else content_type_value(media_type, None)
+        await respond_complete(self.scope, self.send, status, content, content_type, headers, cookies)
 
     async def respond_text(
         self,
@@ -303,13 +303,14 @@ class Request:
     ) -> None:
         """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
         finish the response."""
-        await self.response.respond_text(
-            content,
-            status=status,
-            media_type=media_type,
-            headers=headers,
-            cookies=cookies,
-            encoding=encoding,
+        await respond_complete(
+            self.scope,
+            self.send,
+            status,
+            content.encode(encoding),
+            content_type_value(media_type, encoding),
+            headers,
+            cookies,
         )
 
     async def respond_json(
@@ -326,13 +327,14 @@ class Request:
 
         ``enc_hook`` converts objects msgspec cannot encode natively.
         """
-        await self.response.respond_json(
-            content,
-            status=status,
-            media_type=media_type,
-            headers=headers,
-            cookies=cookies,
-            enc_hook=enc_hook,
+        await respond_complete(
+            self.scope,
+            self.send,
+            status,
+            encode_json(content, enc_hook),
+            content_type_value(media_type, "utf-8"),
+            headers,
+            cookies,
         )
 
     async def respond_empty(
@@ -343,7 +345,7 @@ class Request:
         cookies: Cookies | None = None,
     ) -> None:
         """Send an empty response with the given status."""
-        await self.response.respond_empty(status, headers=headers, cookies=cookies)
+        await respond_complete(self.scope, self.send, status, b"", None, headers, cookies)
 
     async def redirect(
         self,
@@ -358,7 +360,16 @@ class Request:
         ``location`` is percent-encoded where needed; control characters are rejected with
         :class:`InvalidHeaderError`. Check user-supplied targets with ``is_safe_redirect_url``.
         """
-        await self.response.redirect(location, permanent=permanent, headers=headers, cookies=cookies)
+        await respond_complete(
+            self.scope,
+            self.send,
+            308 if permanent else 307,
+            b"",
+            None,
+            headers,
+            cookies,
+            (b"location", encode_location(location)),
+        )
 
     async def redirect_post_get(
         self,
@@ -368,7 +379,9 @@ class Request:
         cookies: Cookies | None = None,
     ) -> None:
         """Respond with 303 See Other, so the client GETs ``location`` (post/redirect/get)."""
-        await self.response.redirect_post_get(location, headers=headers, cookies=cookies)
+        await respond_complete(
+            self.scope, self.send, 303, b"", None, headers, cookies, (b"location", encode_location(location))
+        )
 
     def response_writer(
         self,

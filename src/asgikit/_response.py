@@ -114,12 +114,12 @@ S = TypeVar("S", Unstarted, Started, Finished, default=Unstarted)
 Writer = Callable[[bytes | str], Awaitable[None]]
 """What ``response_writer()`` yields: ``await write(chunk)`` sends one chunk of the body."""
 
-_LISTENER_KEY: Final = "asgikit.disconnect_listener"
-_NEVER: Final = math.inf
-
 WATCH_AFTER = 0.05
 """Seconds a response must have been streaming (on servers older than ASGI spec 2.4) before
 the disconnect watcher task starts: short bursts never pay for a task."""
+
+_LISTENER_KEY: Final = "asgikit.disconnect_listener"
+_NEVER: Final = math.inf
 _WEBSOCKET_DENIAL: Final = "websocket.http.response"
 _ACCEPTED: Final = 3
 _CLOSED: Final = 4
@@ -127,7 +127,7 @@ _CLOSED: Final = 4
 _CONTENT_TYPE: Final = b"content-type"
 _CONTENT_LENGTH: Final = b"content-length"
 _LENGTHS: Final = tuple(str(n).encode("ascii") for n in range(1024))
-_ZERO_LENGTH: Final = [(_CONTENT_LENGTH, b"0")]
+_STATUS_CODES: Final[dict[int, int]] = {code: code for code in range(200, 600)}
 
 _CHARSET_TYPES: Final = frozenset(
     {"application/javascript", "application/xml", "application/xhtml+xml"}
@@ -145,7 +145,7 @@ _SSE_HEADERS: Final = (
 )
 
 
-def _content_type(media_type: str, encoding: str | None) -> bytes:
+def content_type_value(media_type: str, encoding: str | None) -> bytes:
     """The ``content-type`` value for ``media_type``, with ``; charset=`` when it needs one and
     ``encoding`` is given. Validated; cached for the common encodings."""
     cache = _utf8_types if encoding == "utf-8" else _plain_types if encoding is None else None
@@ -309,8 +309,10 @@ class Response(Generic[S]):
 
     Client disconnects while streaming raise ``ClientDisconnectError`` from the next write:
     on servers implementing spec >= 2.4 because ``send`` fails with ``OSError``; on older ones
-    (uvicorn, granian) a background asyncio task started at the first streamed chunk waits for
-    ``http.disconnect``. That task consumes and discards any request body not yet read, so read
+    (uvicorn, granian, hypercorn, daphne) a background asyncio task waits for
+    ``http.disconnect``. It starts at the first chunk streamed once the response has been
+    streaming for ``WATCH_AFTER`` (50 ms), so short bursts never pay for it, and is cancelled
+    when the response ends. It consumes and discards any request body not yet read, so read
     the body before streaming a response. Under trio (no asyncio loop) there is no such task.
     """
 
@@ -349,38 +351,7 @@ class Response(Generic[S]):
 
     def _check_start(self, status: HTTPStatus | int) -> int:
         """Everything ``start`` must verify before sending; returns the status as a plain int."""
-        state = self._state
-        if state.response == RESPONSE_STARTED:
-            raise ResponseAlreadyStartedError(
-                "the response is already started; call start() or a respond_*() method only once"
-            )
-        if state.response == RESPONSE_ENDED:
-            raise ResponseAlreadyEndedError(
-                "the response has already ended; nothing more can be sent"
-            )
-        if not isinstance(cast(object, status), int) or isinstance(status, bool):
-            raise TypeError(f"status must be an int or HTTPStatus, not {type(status).__name__}")
-        code = int(status)
-        if not 200 <= code <= 599:
-            raise ValueError(
-                f"invalid response status {code}: use 200-599 (an informational 1xx status cannot "
-                "be a final response; use send_early_hints() for 103)"
-            )
-        if self._websocket:
-            if _WEBSOCKET_DENIAL not in extensions(self._scope):
-                raise WebSocketResponseNotSupportedError(
-                    "the ASGI server does not support websocket denial responses "
-                    "(no 'websocket.http.response' extension); close() the websocket instead"
-                )
-            if state.websocket == _ACCEPTED:
-                raise WebSocketStateError(
-                    "the websocket is already accepted; a denial response must be sent before accept()"
-                )
-            if state.websocket == _CLOSED:
-                raise WebSocketStateError(
-                    "the websocket is closed; a denial response can no longer be sent"
-                )
-        return code
+        return _start_checks(self._scope, self._state, status)
 
     def _check_writable(self) -> ConnectionState:
         state = self._state
@@ -397,9 +368,7 @@ class Response(Generic[S]):
         return state
 
     def _gone(self, exc: OSError) -> ClientDisconnectError:
-        self._state.disconnected = True
-        _stop_listener(self._scope)
-        return ClientDisconnectError(f"the client disconnected while the response was sent: {exc}")
+        return _client_gone(self._scope, self._state, exc)
 
     # sending
 
@@ -437,43 +406,9 @@ class Response(Generic[S]):
         cookies: Cookies | None,
         extra: tuple[bytes, bytes] | None = None,
     ) -> None:
-        """Send a complete response in exactly two events (the hot path)."""
-        state = self._state
-        if state.response or self._websocket or type(status) is not int or not 200 <= status <= 599:
-            status = self._check_start(status)
-        if status == 204 or status == 304:
-            raw = [] if content_type is None else [(_CONTENT_TYPE, content_type)]
-            body = b""
-        else:
-            length = len(body)
-            content_length = _LENGTHS[length] if length < 1024 else b"%d" % length
-            if content_type is None:
-                raw = [(_CONTENT_LENGTH, content_length)]
-            else:
-                raw = [(_CONTENT_TYPE, content_type), (_CONTENT_LENGTH, content_length)]
-            if self._head:
-                body = b""
-        if extra is not None:
-            raw.append(extra)
-        if headers or cookies:
-            raw = _add_headers(raw, headers, cookies)
-        state.response = RESPONSE_STARTED
-        state.response_status = status
-        send = self._send
-        try:
-            if self._websocket:
-                state.websocket = _CLOSED
-                await send(
-                    {"type": "websocket.http.response.start", "status": status, "headers": raw}
-                )
-                state.response = RESPONSE_ENDED
-                await send({"type": "websocket.http.response.body", "body": body})
-            else:
-                await send({"type": "http.response.start", "status": status, "headers": raw})
-                state.response = RESPONSE_ENDED
-                await send({"type": "http.response.body", "body": body})
-        except OSError as exc:
-            raise self._gone(exc) from exc
+        await respond_complete(
+            self._scope, self._send, status, body, content_type, headers, cookies, extra
+        )
 
     def _watch(self) -> None:
         """Slow path of streamed writes: decide about the disconnect watcher.
@@ -493,8 +428,8 @@ class Response(Generic[S]):
                 self._watch_at = _NEVER
                 return
             self._watch_at = monotonic() + WATCH_AFTER
-            if WATCH_AFTER > 0:
-                return
+        if monotonic() < self._watch_at:
+            return
         self._watch_at = _NEVER
         if _LISTENER_KEY in scope:
             return
@@ -541,11 +476,13 @@ class Response(Generic[S]):
             ClientDisconnectError: if the client is gone (``send`` failed with ``OSError``).
         """
         state = self._state
-        if state.response or self._websocket or type(status) is not int or not 200 <= status <= 599:
-            status = self._check_start(status)
+        code = _STATUS_CODES.get(status)  # plain int for int and HTTPStatus alike
+        if code is None or state.response or self._websocket:
+            code = self._check_start(status)
+        status = code
         raw: list[tuple[bytes, bytes]] = []
         if media_type is not None:
-            raw.append((_CONTENT_TYPE, _content_type(media_type, encoding)))
+            raw.append((_CONTENT_TYPE, content_type_value(media_type, encoding)))
         if content_length is not None and status != 204 and status != 304:
             if type(content_length) is not int or content_length < 0:
                 raise ValueError(
@@ -554,15 +491,7 @@ class Response(Generic[S]):
             raw.append((_CONTENT_LENGTH, _length(content_length)))
         if headers or cookies:
             raw = _add_headers(raw, headers, cookies)
-        if self._websocket:
-            await self._send_start(status, raw)
-        else:
-            state.response = RESPONSE_STARTED
-            state.response_status = status
-            try:
-                await self._send({"type": "http.response.start", "status": status, "headers": raw})
-            except OSError as exc:
-                raise self._gone(exc) from exc
+        await self._send_start(status, raw)
         return cast("Response[Started]", self)
 
     @overload
@@ -665,7 +594,7 @@ class Response(Generic[S]):
         await self._respond(
             status,
             content,
-            None if media_type is None else _content_type(media_type, None),
+            None if media_type is None else content_type_value(media_type, None),
             headers,
             cookies,
         )
@@ -683,7 +612,7 @@ class Response(Generic[S]):
         """Respond with ``content`` encoded with ``encoding`` and finish the response."""
         content_type = _utf8_types.get(media_type) if encoding == "utf-8" else None
         if content_type is None:
-            content_type = _content_type(media_type, encoding)
+            content_type = content_type_value(media_type, encoding)
         await self._respond(status, content.encode(encoding), content_type, headers, cookies)
 
     async def respond_json(
@@ -702,7 +631,7 @@ class Response(Generic[S]):
         ``TypeError`` before anything is sent. JSON is always UTF-8 (RFC 8259), so there is no
         ``encoding`` parameter and no ``charset``.
         """
-        content_type = _utf8_types.get(media_type) or _content_type(media_type, "utf-8")
+        content_type = _utf8_types.get(media_type) or content_type_value(media_type, "utf-8")
         await self._respond(status, encode_json(content, enc_hook), content_type, headers, cookies)
 
     async def respond_empty(
@@ -948,7 +877,7 @@ class Response(Generic[S]):
             code = self._check_start(
                 status
             )  # re-checked: another task may have responded meanwhile
-            type_header = _content_type(
+            type_header = content_type_value(
                 media_type if media_type is not None else guess_media_type(path), "utf-8"
             )
             disposition = None
@@ -1056,3 +985,105 @@ class _WriterContext:
         traceback: TracebackType | None,
     ) -> None:
         await self._leave(exc_type is not None)
+
+
+def _start_checks(
+    scope: HTTPScope | WebSocketScope, state: ConnectionState, status: HTTPStatus | int
+) -> int:
+    """Everything ``start`` must verify before sending; returns the status as a plain int."""
+    if state.response == RESPONSE_STARTED:
+        raise ResponseAlreadyStartedError(
+            "the response is already started; call start() or a respond_*() method only once"
+        )
+    if state.response == RESPONSE_ENDED:
+        raise ResponseAlreadyEndedError(
+            "the response has already ended; nothing more can be sent"
+        )
+    if not isinstance(cast(object, status), int) or isinstance(status, bool):
+        raise TypeError(f"status must be an int or HTTPStatus, not {type(status).__name__}")
+    code = int(status)
+    if not 200 <= code <= 599:
+        raise ValueError(
+            f"invalid response status {code}: use 200-599 (an informational 1xx status cannot "
+            "be a final response; use send_early_hints() for 103)"
+        )
+    if scope["type"] != "http":
+        if _WEBSOCKET_DENIAL not in extensions(scope):
+            raise WebSocketResponseNotSupportedError(
+                "the ASGI server does not support websocket denial responses "
+                "(no 'websocket.http.response' extension); close() the websocket instead"
+            )
+        if state.websocket == _ACCEPTED:
+            raise WebSocketStateError(
+                "the websocket is already accepted; a denial response must be sent before accept()"
+            )
+        if state.websocket == _CLOSED:
+            raise WebSocketStateError(
+                "the websocket is closed; a denial response can no longer be sent"
+            )
+    return code
+
+
+async def respond_complete(
+    scope: HTTPScope | WebSocketScope,
+    send: Send,
+    status: HTTPStatus | int,
+    body: bytes,
+    content_type: bytes | None,
+    headers: HeaderInput | None,
+    cookies: Cookies | None,
+    extra: tuple[bytes, bytes] | None = None,
+) -> None:
+    """Send a complete response in exactly two events: the hot path of every ``respond_*``.
+
+    A module function rather than a method so ``Request.respond_*`` reach it without building
+    a ``Response`` first; the checks are those of ``Response.start``.
+    """
+    state = connection_state(scope)
+    if scope["type"] == "http":
+        websocket = False
+        head = scope["method"] == "HEAD"
+    else:
+        websocket = True
+        head = False
+    code = _STATUS_CODES.get(status)  # plain int for int and HTTPStatus alike
+    if code is None or state.response or websocket:
+        code = _start_checks(scope, state, status)
+    if code == 204 or code == 304:
+        raw = [] if content_type is None else [(_CONTENT_TYPE, content_type)]
+        body = b""
+    else:
+        length = len(body)
+        content_length = _LENGTHS[length] if length < 1024 else b"%d" % length
+        if content_type is None:
+            raw = [(_CONTENT_LENGTH, content_length)]
+        else:
+            raw = [(_CONTENT_TYPE, content_type), (_CONTENT_LENGTH, content_length)]
+        if head:
+            body = b""
+    if extra is not None:
+        raw.append(extra)
+    if headers or cookies:
+        raw = _add_headers(raw, headers, cookies)
+    state.response = RESPONSE_STARTED
+    state.response_status = code
+    try:
+        if websocket:
+            state.websocket = _CLOSED
+            await send({"type": "websocket.http.response.start", "status": code, "headers": raw})
+            state.response = RESPONSE_ENDED
+            await send({"type": "websocket.http.response.body", "body": body})
+        else:
+            await send({"type": "http.response.start", "status": code, "headers": raw})
+            state.response = RESPONSE_ENDED
+            await send({"type": "http.response.body", "body": body})
+    except OSError as exc:
+        raise _client_gone(scope, state, exc) from exc
+
+
+def _client_gone(
+    scope: HTTPScope | WebSocketScope, state: ConnectionState, exc: OSError
+) -> ClientDisconnectError:
+    state.disconnected = True
+    _stop_listener(scope)
+    return ClientDisconnectError(f"the client disconnected while the response was sent: {exc}")

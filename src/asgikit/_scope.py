@@ -5,8 +5,8 @@ Knows the ASGI protocol and its server quirks, nothing about HTTP semantics abov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TypeVar, cast
+from collections.abc import Mapping
+from typing import cast
 
 from .asgi import HTTPScope, WebSocketScope
 
@@ -14,11 +14,8 @@ __all__ = [
     "address",
     "extensions",
     "http_version",
-    "scope_state",
     "spec_version",
 ]
-
-_T = TypeVar("_T")
 
 AnyConnectionScope = HTTPScope | WebSocketScope
 
@@ -87,17 +84,3 @@ def http_version(scope: AnyConnectionScope) -> str:
     """
     raw = scope.get("http_version", "1.1")
     return _HTTP_VERSIONS.get(raw, raw)
-
-
-def scope_state(scope: AnyConnectionScope, key: str, factory: Callable[[], _T]) -> _T:
-    """Per-connection private state stored in the scope under ``key``.
-
-    Lets two wrapper objects built on the same scope (say two ``Response`` objects) share
-    one state. The scope is the one mutable object every layer of an ASGI app sees.
-    """
-    store = cast("dict[str, object]", cast(object, scope))
-    found = store.get(key)
-    if found is None:
-        found = factory()
-        store[key] = found
-    return cast("_T", found)

@@ -11,7 +11,7 @@ accepted and ``close()`` the same object typed as closed, so the type checkers r
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import Mapping, AsyncIterator
 from enum import Enum
 from typing import Final, Generic, Literal, NoReturn, TypeAlias, TypeVar, cast, final, overload
 
@@ -136,9 +136,11 @@ def _decode(data: str | bytes, type_: type[_T] | None, max_size: int) -> _T | JS
         raise WebSocketMessageError(f"websocket message is not valid JSON: {exc}") from None
 
 
-def _unexpected(event_type: str) -> WebSocketMessageError:
+def _unexpected(event: object) -> WebSocketMessageError:
+    """The server sent something that is not a websocket event (or no event at all)."""
+    kind = cast("Mapping[str, object]", event).get("type") if isinstance(event, Mapping) else None
     return WebSocketMessageError(
-        f"unexpected ASGI event {event_type[:64]!r} on a websocket; the server broke the protocol"
+        f"unexpected ASGI event {str(kind)[:64]!r} on a websocket; the server broke the protocol"
     )
 
 
@@ -211,10 +213,12 @@ class WebSocket(Generic[S]):
             encoded = []
         if state == _NEW:
             event = await self._receive()
+            if "type" not in event:  # a broken server; never let a KeyError escape
+                raise _unexpected(event)
             if event["type"] == "websocket.disconnect":
                 raise _disconnect(conn, event.get("code"), event.get("reason"))
             if event["type"] != "websocket.connect":
-                raise _unexpected(event["type"])
+                raise _unexpected(event)
             conn.websocket = _CONNECTED
         message: WebSocketAcceptEvent = {"type": "websocket.accept"}
         if subprotocol is not None:
@@ -237,6 +241,8 @@ class WebSocket(Generic[S]):
         if self._conn.websocket != _ACCEPTED:
             _not_accepted(self._conn)
         event = await self._receive()
+        if "type" not in event:  # a broken server; never let a KeyError escape
+            raise _unexpected(event)
         if event["type"] == "websocket.receive":
             text = event.get("text")
             if text is not None:
@@ -247,7 +253,7 @@ class WebSocket(Generic[S]):
             raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
         if event["type"] == "websocket.disconnect":
             raise _disconnect(self._conn, event.get("code"), event.get("reason"))
-        raise _unexpected(event["type"])
+        raise _unexpected(event)
 
     def iter(self: WebSocket[Literal[WebSocketState.ACCEPTED]]) -> AsyncIterator[str | bytes]:
         """Iterate over messages until the client leaves or the websocket is closed.
@@ -265,6 +271,8 @@ class WebSocket(Generic[S]):
         receive = self._receive
         while conn.websocket == _ACCEPTED:
             event = await receive()
+            if "type" not in event:  # a broken server; never let a KeyError escape
+                raise _unexpected(event)
             if event["type"] == "websocket.receive":
                 text = event.get("text")
                 if text is not None:
@@ -278,7 +286,7 @@ class WebSocket(Generic[S]):
             if event["type"] == "websocket.disconnect":
                 _mark_gone(conn)
                 return
-            raise _unexpected(event["type"])
+            raise _unexpected(event)
 
     @overload
     async def read_json(
