@@ -262,9 +262,49 @@ def _sample(pid: int, started: float, temp_dir: Path) -> Sample:
     return Sample(time.monotonic() - started, rss, fds, sum(1 for _ in temp_dir.iterdir()))
 
 
-async def _drive(
-    port: int, pid: int, seconds: float, workers: int, temp_dir: Path
-) -> tuple[Tally, list[Sample]]:
+@final
+class ServerStats(msgspec.Struct, frozen=True):
+    """What ``GET /__stats`` returns (after a GC and ``malloc_trim``)."""
+
+    outcomes: dict[str, int]
+    gc_objects: int
+
+
+async def _server_stats(port: int) -> ServerStats:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    writer.write(build_request("GET", "/__stats", HOST))
+    _, body, _ = await asyncio.wait_for(read_response(reader), 30)
+    writer.close()
+    return msgspec.json.decode(body, type=ServerStats)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The server right after a GC and ``malloc_trim``."""
+
+    sample: Sample
+    gc_objects: int
+
+
+async def _checkpoint(port: int, pid: int, started: float, temp_dir: Path) -> Checkpoint:
+    stats = await _server_stats(port)
+    return Checkpoint(_sample(pid, started, temp_dir), stats.gc_objects)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class SoakResult:
+    """Everything one soak run observed."""
+
+    tally: Tally
+    samples: list[Sample]
+    warm: Checkpoint
+    end: Checkpoint
+    server: ServerStats
+
+
+async def _drive(port: int, pid: int, seconds: float, workers: int, temp_dir: Path) -> SoakResult:
     check_loopback(HOST)
     tally = Tally()
     started = time.monotonic()
@@ -272,37 +312,22 @@ async def _drive(
     deadline = started + seconds
     tasks = [asyncio.create_task(_worker(port, deadline, tally, seed)) for seed in range(workers)]
     interval = max(1.0, seconds / 12)
+    warm: Checkpoint | None = None
     while time.monotonic() < deadline:
         await asyncio.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        if warm is None and time.monotonic() - started >= seconds / 4:
+            warm = await _checkpoint(port, pid, started, temp_dir)
         samples.append(_sample(pid, started, temp_dir))
     await asyncio.gather(*tasks)
     await asyncio.sleep(1.0)  # let the server finish what the last closes started
     samples.append(_sample(pid, started, temp_dir))
-    return tally, samples
+    end = await _checkpoint(port, pid, started, temp_dir)
+    server = await _server_stats(port)
+    return SoakResult(tally, samples, warm or end, end, server)
 
 
-async def _server_stats(port: int) -> dict[str, int]:
-    reader, writer = await asyncio.open_connection(HOST, port)
-    writer.write(build_request("GET", "/__stats", HOST))
-    _, body, _ = await asyncio.wait_for(read_response(reader), 10)
-    writer.close()
-    stats: dict[str, int] = msgspec.json.decode(body, type=dict[str, int])
-    return stats
-
-
-def _slope(samples: Sequence[Sample]) -> float:
-    """Least-squares RSS trend in KiB per second."""
-    if len(samples) < 2:
-        return 0.0
-    mean_t = sum(s.seconds for s in samples) / len(samples)
-    mean_r = sum(s.rss_kib for s in samples) / len(samples)
-    spread = sum((s.seconds - mean_t) ** 2 for s in samples)
-    if spread == 0:
-        return 0.0
-    return sum((s.seconds - mean_t) * (s.rss_kib - mean_r) for s in samples) / spread
-
-
-def _report(tally: Tally, samples: list[Sample], server: dict[str, int], seconds: float) -> str:
+def _report(result: SoakResult, seconds: float) -> str:
+    tally, samples, server = result.tally, result.samples, result.server.outcomes
     total = sum(sum(c.values()) for c in tally.outcomes.values())
     lines = [
         f"requests: {total:,} in {seconds:g} s ({total / seconds:,.0f}/s); "
@@ -324,20 +349,21 @@ def _report(tally: Tally, samples: list[Sample], server: dict[str, int], seconds
     lines += [
         f"| {s.seconds:.0f} | {s.rss_kib / 1024:.1f} | {s.fds} | {s.temp_files} |" for s in samples
     ]
-    warm_index = next((i for i, s in enumerate(samples) if s.seconds >= seconds / 4), 0)
-    warm, loaded, end = samples[warm_index], samples[-2], samples[-1]
-    slope = _slope(samples[warm_index:-1]) * 60 / 1024
+    warm, end = result.warm, result.end
     lines += [
         "",
-        f"RSS: {samples[0].rss_kib / 1024:.1f} MiB idle, {warm.rss_kib / 1024:.1f} MiB at "
-        f"t={warm.seconds:.0f} s, {loaded.rss_kib / 1024:.1f} MiB at the end of the load "
-        f"({(loaded.rss_kib - warm.rss_kib) / 1024:+.1f} MiB; trend {slope:+.2f} MiB/min), "
-        f"{end.rss_kib / 1024:.1f} MiB idle after it",
-        f"open fds: {samples[0].fds} idle, {max(s.fds for s in samples)} at most, {end.fds} after; "
-        f"temporary files left: {end.temp_files}",
+        f"RSS: {samples[0].rss_kib / 1024:.1f} MiB idle before, {max(s.rss_kib for s in samples) / 1024:.1f} "
+        f"MiB at most, {samples[-1].rss_kib / 1024:.1f} MiB idle after.",
+        f"After gc.collect() + malloc_trim(0): {warm.sample.rss_kib / 1024:.1f} MiB and "
+        f"{warm.gc_objects:,} GC-tracked objects at t={warm.sample.seconds:.0f} s (under load); "
+        f"{end.sample.rss_kib / 1024:.1f} MiB and {end.gc_objects:,} objects at the end "
+        f"({(end.sample.rss_kib - warm.sample.rss_kib) / 1024:+.1f} MiB, "
+        f"{end.gc_objects - warm.gc_objects:+,} objects).",
+        f"Open fds: {samples[0].fds} idle before, {max(s.fds for s in samples)} at most, "
+        f"{samples[-1].fds} after; temporary files left: {samples[-1].temp_files}.",
     ]
     bugs = sum(n for name, n in server.items() if name.startswith("bug:"))
-    lines.append(f"server bugs (500s): {bugs}")
+    lines.append(f"Server bugs (500s): {bugs}.")
     return "\n".join(lines)
 
 
@@ -363,20 +389,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     process = subprocess.Popen(command, cwd=_REPO, env=env, start_new_session=True)
     try:
         _wait_ready(args.port)
-        tally, samples = asyncio.run(
-            _drive(args.port, process.pid, args.seconds, args.workers, temp_dir)
-        )
-        server = asyncio.run(_server_stats(args.port))
+        result = asyncio.run(_drive(args.port, process.pid, args.seconds, args.workers, temp_dir))
     finally:
         stop_server(process)
     print(
         f"uvicorn (httptools, uvloop) + benchmarks.soak_app, {args.workers} client connections, Python load generator"
     )
     print()
-    print(_report(tally, samples, server, args.seconds))
-    leaked = samples[-1].temp_files > 0 or samples[-1].fds > samples[0].fds + 2
-    bugs = any(name.startswith("bug:") for name in server)
-    return 1 if tally.unexpected or leaked or bugs else 0
+    print(_report(result, args.seconds))
+    first, last = result.samples[0], result.samples[-1]
+    leaked = last.temp_files > 0 or last.fds > first.fds + 2
+    bugs = any(name.startswith("bug:") for name in result.server.outcomes)
+    return 1 if result.tally.unexpected or leaked or bugs else 0
 
 
 def _wait_ready(port: int) -> None:

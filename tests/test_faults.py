@@ -28,7 +28,7 @@ from asgikit import (
     WebSocketState,
 )
 from asgikit._response import WATCH_AFTER
-from asgikit.asgi import ReceiveEvent, SendEvent
+from asgikit.asgi import Receive, ReceiveEvent, SendEvent
 
 from .conftest import Recorder, http_scope, websocket_scope
 
@@ -77,7 +77,7 @@ def multipart_head(name: str, filename: str | None = None) -> bytes:
     return b"--" + BOUNDARY + b"\r\nContent-Disposition: " + disposition.encode() + b"\r\n\r\n"
 
 
-def body_for(receive: Events, content_type: bytes = MULTIPART) -> Body:
+def body_for(receive: Receive, content_type: bytes = MULTIPART) -> Body:
     scope = http_scope(method="POST", headers=[(b"content-type", content_type)])
     return Body(scope, receive)
 
@@ -553,3 +553,36 @@ async def test_uploaded_file_survives_chunks_with_body_none() -> None:
     assert isinstance(upload, UploadedFile)
     async with upload:
         assert await upload.read() == b"1234"
+
+
+# -- receive() returning something that is not a mapping at all --------------------------------
+
+NOT_MAPPINGS: list[object] = [None, "http.request", [("type", "http.request")]]
+NOT_A_MAPPING_REASON = (
+    "receive() returning a non-mapping is not handled yet: Body raises AttributeError "
+    "(event.get) and WebSocket.accept raises TypeError for None (reported to the owners)"
+)
+
+
+class Returns:
+    """A ``receive`` returning one arbitrary object."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    async def __call__(self) -> ReceiveEvent:
+        return cast("ReceiveEvent", self.value)
+
+
+
+@pytest.mark.parametrize("value", NOT_MAPPINGS, ids=repr)
+async def test_read_bytes_with_a_non_mapping_event_raises_client_disconnect(value: object) -> None:
+    with pytest.raises(ClientDisconnectError):
+        await body_for(Returns(value), b"text/plain").read_bytes()
+
+
+
+async def test_websocket_accept_with_a_none_event_raises_message_error() -> None:
+    ws = WebSocket(websocket_scope(), Returns(None), Recorder())
+    with pytest.raises(WebSocketMessageError):
+        await ws.accept()

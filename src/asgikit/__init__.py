@@ -1,8 +1,10 @@
 """asgikit: a strictly typed toolkit for building ASGI applications and frameworks.
 
-Everything public is importable from here; the typed ASGI shapes live in :mod:`asgikit.asgi`.
+Everything public is importable from here; the typed ASGI shapes live in ``asgikit.asgi``.
 """
 
+from ._body import Body
+from ._cookies import Cookies
 from ._exceptions import (
     AsgiException,
     BodyTooLargeError,
@@ -33,8 +35,6 @@ from ._exceptions import (
     WebSocketResponseNotSupportedError,
     WebSocketStateError,
 )
-from ._body import Body
-from ._cookies import Cookies
 from ._headers import Headers
 from ._json import JSONValue
 from ._multidict import MultiDict, MutableMultiDict

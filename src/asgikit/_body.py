@@ -21,7 +21,7 @@ Read policies:
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Final, TypeVar, cast, final, overload
 
 import msgspec
@@ -96,6 +96,12 @@ def _too_large(limit: int) -> BodyTooLargeError:
 def _disconnected(state: ConnectionState) -> ClientDisconnectError:
     state.disconnected = True
     return ClientDisconnectError("the client disconnected while the request body was being read")
+
+
+def _event_type(event: object) -> object:
+    """The ``type`` of an event from ``receive()``, or ``None`` if it is not an event at all
+    (a broken server must not make asgikit raise ``AttributeError``)."""
+    return cast("Mapping[str, object]", event).get("type") if isinstance(event, Mapping) else None
 
 
 def _not_a_request(state: ConnectionState, event_type: object) -> ClientDisconnectError:
@@ -221,8 +227,12 @@ class Body:
         # and if this read fails half way, later reads fail instead of waiting for lost events.
         state.body_streamed = True
         received = await self._receive()
-        if received.get("type") != "http.request":
-            raise _not_a_request(state, received.get("type"))
+        try:
+            is_request = received["type"] == "http.request"
+        except (KeyError, TypeError):  # not an ASGI event: a broken server
+            is_request = False
+        if not is_request:
+            raise _not_a_request(state, _event_type(received))
         event = cast("HTTPRequestEvent", received)
         body = event.get("body") or b""
         if event.get("more_body", False):
@@ -232,8 +242,12 @@ class Body:
                 if size > max_body_size:
                     raise _too_large(max_body_size)
                 received = await self._receive()
-                if received.get("type") != "http.request":
-                    raise _not_a_request(state, received.get("type"))
+                try:
+                    is_request = received["type"] == "http.request"
+                except (KeyError, TypeError):  # not an ASGI event: a broken server
+                    is_request = False
+                if not is_request:
+                    raise _not_a_request(state, _event_type(received))
                 event = cast("HTTPRequestEvent", received)
                 chunk = event.get("body") or b""
                 if chunk:
@@ -379,8 +393,12 @@ class Body:
             write = parser.write
             while True:
                 received = await receive()
-                if received.get("type") != "http.request":
-                    raise _not_a_request(state, received.get("type"))
+                try:
+                    is_request = received["type"] == "http.request"
+                except (KeyError, TypeError):  # not an ASGI event: a broken server
+                    is_request = False
+                if not is_request:
+                    raise _not_a_request(state, _event_type(received))
                 event = cast("HTTPRequestEvent", received)
                 chunk = event.get("body") or b""
                 if chunk and write(chunk):
@@ -416,8 +434,12 @@ class Body:
         receive = self._receive
         while True:
             received = await receive()
-            if received.get("type") != "http.request":
-                raise _not_a_request(state, received.get("type"))
+            try:
+                is_request = received["type"] == "http.request"
+            except (KeyError, TypeError):  # not an ASGI event: a broken server
+                is_request = False
+            if not is_request:
+                raise _not_a_request(state, _event_type(received))
             event = cast("HTTPRequestEvent", received)
             more = event.get("more_body", False)
             if not more:

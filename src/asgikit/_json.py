@@ -7,9 +7,9 @@ from typing import TypeAlias, TypeVar, cast
 
 import msgspec
 
-__all__ = ["JSONValue", "EncHook", "decode_json", "decoder_for", "encode_json"]
+__all__ = ["EncHook", "JSONValue", "decode_json", "decoder_for", "encode_json"]
 
-JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]"
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 """Any value a JSON document can decode to."""
 
 EncHook: TypeAlias = Callable[[object], object]

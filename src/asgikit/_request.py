@@ -9,8 +9,8 @@ from os import PathLike
 from typing import Final, cast, final
 
 from ._body import Body
-from ._exceptions import WebSocketStateError
 from ._cookies import Cookies, parse_cookie_header
+from ._exceptions import WebSocketStateError
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
@@ -35,9 +35,9 @@ class Request:
     """Represents an incoming request (HTTP, or the handshake of a websocket).
 
     A ``Request`` is a cheap view over ``(scope, receive, send)``: it parses nothing until a
-    property is read, and caches what it parsed. It encapsulates a :class:`Response` used
+    property is read, and caches what it parsed. It encapsulates a ``Response`` used
     to answer the request (``request.response`` and the ``respond_*`` shortcuts) and, for
-    websocket scopes, a :class:`WebSocket` (``request.websocket``).
+    websocket scopes, a ``WebSocket`` (``request.websocket``).
 
     Missing optional scope keys never raise: they read as the ASGI defaults.
     """
@@ -116,7 +116,7 @@ class Request:
     def method(self) -> HTTPMethod | str | None:
         """HTTP method.
 
-        Standard methods are :class:`http.HTTPMethod` members; extension methods such as
+        Standard methods are ``http.HTTPMethod`` members; extension methods such as
         ``PROPFIND`` are returned as plain ``str``; websocket scopes have no method (``None``).
         ``HTTPMethod`` is a ``StrEnum``, so ``request.method == "GET"`` works for both.
         """
@@ -135,7 +135,7 @@ class Request:
         """Request path, percent-decoded by the server.
 
         Do not make security decisions on it: ``%2F`` is already a ``/`` here. Use
-        :attr:`raw_path` when the distinction matters.
+        ``raw_path`` when the distinction matters.
         """
         return self.scope["path"]
 
@@ -161,7 +161,7 @@ class Request:
 
     @property
     def query(self) -> MultiDict[str]:
-        """Query parameters, parsed once from :attr:`raw_query`.
+        """Query parameters, parsed once from ``raw_query``.
 
         ``&`` is the only separator, ``+`` is a space, and percent-escapes are decoded once,
         as UTF-8 (invalid sequences become U+FFFD).
@@ -286,7 +286,7 @@ class Request:
     ) -> None:
         """Respond with the given content and finish the response.
 
-        On a websocket scope this is a denial response (see :meth:`Response.start`).
+        On a websocket scope this is a denial response (see ``Response.start``).
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
         await respond_complete(self.scope, self.send, status, content, content_type, headers, cookies)
@@ -358,7 +358,7 @@ class Request:
         """Respond with a redirect: 308 if ``permanent`` else 307.
 
         ``location`` is percent-encoded where needed; control characters are rejected with
-        :class:`InvalidHeaderError`. Check user-supplied targets with ``is_safe_redirect_url``.
+        ``InvalidHeaderError``. Check user-supplied targets with ``is_safe_redirect_url``.
         """
         await respond_complete(
             self.scope,

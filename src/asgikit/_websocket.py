@@ -11,7 +11,7 @@ accepted and ``close()`` the same object typed as closed, so the type checkers r
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from enum import Enum
 from typing import Final, Generic, Literal, NoReturn, TypeAlias, TypeVar, cast, final, overload
 
@@ -136,6 +136,11 @@ def _decode(data: str | bytes, type_: type[_T] | None, max_size: int) -> _T | JS
         raise WebSocketMessageError(f"websocket message is not valid JSON: {exc}") from None
 
 
+def _is_event(event: object) -> bool:
+    """Whether ``receive()`` returned a mapping with a ``type`` key, as ASGI requires."""
+    return isinstance(event, Mapping) and "type" in event
+
+
 def _unexpected(event: object) -> WebSocketMessageError:
     """The server sent something that is not a websocket event (or no event at all)."""
     kind = cast("Mapping[str, object]", event).get("type") if isinstance(event, Mapping) else None
@@ -149,8 +154,8 @@ class WebSocket(Generic[S]):
     """A websocket connection.
 
     ``S`` is the static state (``Literal[WebSocketState.X]``); a fresh ``WebSocket`` is new.
-    Rebind the result of ``accept()`` (``ws = await ws.accept()``) so the checker knows the
-    connection is accepted. Errors: ``WebSocketStateError`` for reading or writing before
+    Bind the result of ``accept()`` to a new name (``accepted = await ws.accept()``) so the
+    checker knows the connection is accepted. Errors: ``WebSocketStateError`` for reading or writing before
     ``accept()`` and for a second ``accept()``; ``WebSocketClosedError`` for anything but
     ``close()`` after the connection closed; ``WebSocketDisconnect`` when the client leaves.
     """
@@ -213,7 +218,7 @@ class WebSocket(Generic[S]):
             encoded = []
         if state == _NEW:
             event = await self._receive()
-            if "type" not in event:  # a broken server; never let a KeyError escape
+            if not _is_event(event):  # a broken server: never let KeyError/TypeError escape
                 raise _unexpected(event)
             if event["type"] == "websocket.disconnect":
                 raise _disconnect(conn, event.get("code"), event.get("reason"))
@@ -241,8 +246,10 @@ class WebSocket(Generic[S]):
         if self._conn.websocket != _ACCEPTED:
             _not_accepted(self._conn)
         event = await self._receive()
-        if "type" not in event:  # a broken server; never let a KeyError escape
-            raise _unexpected(event)
+        try:
+            event["type"]
+        except (KeyError, TypeError):  # a broken server: never let these escape
+            raise _unexpected(event) from None
         if event["type"] == "websocket.receive":
             text = event.get("text")
             if text is not None:
@@ -271,8 +278,10 @@ class WebSocket(Generic[S]):
         receive = self._receive
         while conn.websocket == _ACCEPTED:
             event = await receive()
-            if "type" not in event:  # a broken server; never let a KeyError escape
-                raise _unexpected(event)
+            try:
+                event["type"]
+            except (KeyError, TypeError):  # a broken server: never let these escape
+                raise _unexpected(event) from None
             if event["type"] == "websocket.receive":
                 text = event.get("text")
                 if text is not None:

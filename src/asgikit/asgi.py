@@ -15,9 +15,9 @@ What real servers send and how asgikit copes is documented in ``docs/servers.md`
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
-from typing import Literal, Protocol, TypeAlias, final
+from typing import Literal, NotRequired, Protocol, TypeAlias, final
 
-from typing_extensions import NotRequired, ReadOnly, TypedDict
+from typing_extensions import ReadOnly, TypedDict
 
 __all__ = [
     "ASGIApp",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from http import HTTPMethod
-from typing import Literal
+from typing import Literal, assert_type
 
 import msgspec
-from typing_extensions import assert_type
 
 from asgikit import (
     Body,
@@ -21,8 +20,8 @@ from asgikit import (
     Request,
     Response,
     Started,
-    UploadedFile,
     Unstarted,
+    UploadedFile,
     WebSocket,
     WebSocketState,
     Writer,

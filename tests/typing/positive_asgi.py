@@ -5,7 +5,7 @@ Checked statically by ``mypy`` and ``pyright``; ``tests/test_typing_runtime.py``
 
 from __future__ import annotations
 
-from typing_extensions import assert_never, assert_type
+from typing import assert_never, assert_type
 
 from asgikit.asgi import (
     ASGIApp,

@@ -1,0 +1,70 @@
+"""Linear-time checks as ratios, never as wall-clock limits.
+
+``growth(prepare, n)`` calls ``prepare(n)`` and ``prepare(factor * n)`` to build the inputs
+(untimed), then times the work thunks they return and gives the ratio: about ``factor`` for
+linear work, ``factor**2`` for quadratic. Runs are interleaved, the best of ``rounds`` is kept
+and the GC is paused; a measurement that looks superlinear is retried, because load on the
+machine can only inflate a ratio, never hide quadratic growth.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Awaitable, Callable
+
+__all__ = ["LINEAR_BOUND", "agrowth", "growth"]
+
+LINEAR_BOUND = 2.5
+"""Tolerance: checks assert ``growth(...) < factor * LINEAR_BOUND`` (quadratic is ``factor**2``)."""
+
+
+def growth(
+    prepare: Callable[[int], Callable[[], object]], n: int, *, factor: int = 4, rounds: int = 5
+) -> float:
+    """Best time of the work at size ``factor * n`` over the best time at size ``n``."""
+    works = {1: prepare(n), factor: prepare(factor * n)}
+    ratio = float("inf")
+    for _ in range(3):
+        best = dict.fromkeys(works, float("inf"))
+        gc.disable()
+        try:
+            for _ in range(rounds):
+                for scale, work in works.items():
+                    start = time.perf_counter()
+                    work()
+                    best[scale] = min(best[scale], time.perf_counter() - start)
+        finally:
+            gc.enable()
+        ratio = min(ratio, best[factor] / max(best[1], 1e-7))
+        if ratio < factor * LINEAR_BOUND:
+            break
+    return ratio
+
+
+async def agrowth(
+    prepare: Callable[[int], Callable[[], Awaitable[object]]],
+    n: int,
+    *,
+    factor: int = 4,
+    rounds: int = 5,
+) -> float:
+    """``growth`` for coroutine work; ``prepare`` is called before each timed run, because
+    coroutine work (a body with its scripted ``receive``) can usually run only once."""
+    ratio = float("inf")
+    for _ in range(3):
+        best = {1: float("inf"), factor: float("inf")}
+        gc.disable()
+        try:
+            for _ in range(rounds):
+                for scale in best:
+                    work = prepare(n * scale)
+                    start = time.perf_counter()
+                    await work()
+                    best[scale] = min(best[scale], time.perf_counter() - start)
+        finally:
+            gc.enable()
+        ratio = min(ratio, best[factor] / max(best[1], 1e-7))
+        if ratio < factor * LINEAR_BOUND:
+            break
+    return ratio
