@@ -88,23 +88,6 @@ def form_request(
     return Body(http_scope(method="POST", headers=headers), script), script
 
 
-async def growth(run: Callable[[int], Awaitable[object]], size: int, rounds: int = 5) -> float:
-    """time(run(4 * size)) / time(run(size)), best of ``rounds`` each, measured interleaved so
-    load on the machine affects both alike. Linear work gives about 4, quadratic about 16."""
-    small = large = float("inf")
-    for _ in range(rounds):
-        for factor in (1, 4):
-            start = time.perf_counter()
-            with contextlib.suppress(RequestBodyError):
-                await run(size * factor)
-            elapsed = time.perf_counter() - start
-            if factor == 1:
-                small = min(small, elapsed)
-            else:
-                large = min(large, elapsed)
-    return large / max(small, 1e-6)
-
-
 PART_HEAD = b'\r\nContent-Disposition: form-data; name="a"\r\n\r\n'
 
 
@@ -166,16 +149,18 @@ async def test_b05_crlf_dense_file_content_in_small_chunks_is_linear(unit: bytes
     head = DELIMITER + b'\r\nContent-Disposition: form-data; name="f"; filename="f"\r\n\r\n\r'
     tail = b"\r\n" + DELIMITER + b"--\r\n"
 
-    async def run(size: int) -> None:
-        form = await parse_multipart(
-            CONTENT_TYPE,
-            repeat(head, unit, size // len(unit), tail, chunk_size=512),
-            spool_max_size=1 << 30,
-        )
-        assert upload(form, "f").size == 1 + (size // len(unit)) * len(unit)
-        await close_all(form)
+    def prepare(size: int) -> Callable[[], Awaitable[None]]:
+        count = size // len(unit)
+        feed = repeat(head, unit, count, tail, chunk_size=512)
 
-    assert await growth(run, 512 * 1024) < 4 * 2.5
+        async def run() -> None:
+            form = await parse_multipart(CONTENT_TYPE, feed, spool_max_size=1 << 30)
+            assert upload(form, "f").size == 1 + count * len(unit)
+            await close_all(form)
+
+        return run
+
+    assert await agrowth(prepare, 512 * 1024) < 4 * LINEAR_BOUND
 
 
 @pytest.mark.parametrize("where", ["preamble", "epilogue"])
@@ -184,16 +169,20 @@ async def test_b06_megabytes_of_crlf_around_the_body_is_bounded_and_discarded(
 ) -> None:
     body = encode([part("a", "1")])
 
-    async def run(size: int) -> None:
+    def prepare(size: int) -> Callable[[], Awaitable[None]]:
         if where == "preamble":
             feed = repeat(b"", b"\r\n", size // 2, body)
         else:
             feed = repeat(body, b"\r\njunk--" + DELIMITER, size // 16)
-        form = await parse_multipart(CONTENT_TYPE, feed)
-        assert form.items() == [("a", "1")]
+
+        async def run() -> None:
+            form = await parse_multipart(CONTENT_TYPE, feed)
+            assert form.items() == [("a", "1")]
+
+        return run
 
     caplog.set_level(logging.DEBUG)
-    assert await growth(run, 1 << 20) < 4 * 2.5
+    assert await agrowth(prepare, 1 << 20) < 4 * LINEAR_BOUND
     assert len(caplog.records) == 0
 
 
@@ -280,14 +269,11 @@ FLOODS: list[Callable[[int], str]] = [
 
 @pytest.mark.parametrize("make", FLOODS)
 def test_b09_parameter_parsing_is_linear(make: Callable[[int], str]) -> None:
-    values = {1: make(50_000), 4: make(200_000)}
-    best = {1: float("inf"), 4: float("inf")}
-    for _ in range(3):
-        for factor, value in values.items():
-            start = time.perf_counter()
-            parse_header_params(value)
-            best[factor] = min(best[factor], time.perf_counter() - start)
-    assert best[4] / max(best[1], 1e-6) < 4 * 2.5
+    def prepare(size: int) -> Callable[[], object]:
+        value = make(size)
+        return lambda: parse_header_params(value)
+
+    assert growth(prepare, 50_000) < 4 * LINEAR_BOUND
 
 
 async def test_b09_backslash_flood_in_content_type_still_finds_the_boundary() -> None:

@@ -5,7 +5,15 @@ from typing import cast
 
 import pytest
 
-from asgikit import Request, WebSocketStateError
+from asgikit import (
+    Request,
+    ResponseAlreadyEndedError,
+    ResponseAlreadyStartedError,
+    WebSocket,
+    WebSocketResponseNotSupportedError,
+    WebSocketState,
+    WebSocketStateError,
+)
 from asgikit.asgi import HTTPScope, WebSocketScope
 from tests.conftest import Recorder, Script, http_scope, websocket_scope
 
@@ -150,3 +158,136 @@ def test_body_and_response_are_shared_views() -> None:
     assert request.body is request.body
     assert request.response is request.response
     assert not request.response.is_started
+
+
+async def test_respond_text_sends_exactly_two_events_with_charset() -> None:
+    send = Recorder()
+    await Request(http_scope(), Script(), send).respond_text("héllo", status=201, headers={"x-a": "1"})
+    assert send.events == [
+        {
+            "type": "http.response.start",
+            "status": 201,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"6"), (b"x-a", b"1")],
+        },
+        {"type": "http.response.body", "body": "héllo".encode()},
+    ]
+
+
+async def test_respond_bytes_without_media_type_has_no_content_type() -> None:
+    send = Recorder()
+    await Request(http_scope(), Script(), send).respond_bytes(b"\x00\x01")
+    assert send.events == [
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]},
+        {"type": "http.response.body", "body": b"\x00\x01"},
+    ]
+
+
+async def test_respond_json_is_compact_utf8_without_charset() -> None:
+    send = Recorder()
+    await Request(http_scope(), Script(), send).respond_json({"a": [1, "é"]})
+    assert send.events == [
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"14")],
+        },
+        {"type": "http.response.body", "body": '{"a":[1,"é"]}'.encode()},
+    ]
+
+
+async def test_respond_json_with_another_encoding_names_the_charset() -> None:
+    send = Recorder()
+    await Request(http_scope(), Script(), send).respond_json({"a": "é"}, encoding="latin-1")
+    assert send.events[0] == {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [(b"content-type", b"application/json; charset=latin-1"), (b"content-length", b"9")],
+    }
+    assert send.events[1] == {"type": "http.response.body", "body": b'{"a":"\xe9"}'}
+
+
+async def test_respond_empty_defaults_to_204_without_content_length() -> None:
+    send = Recorder()
+    await Request(http_scope(), Script(), send).respond_empty()
+    assert send.events == [
+        {"type": "http.response.start", "status": 204, "headers": []},
+        {"type": "http.response.body", "body": b""},
+    ]
+
+
+@pytest.mark.parametrize(("permanent", "status"), [(False, 307), (True, 308)])
+async def test_redirect_status_and_location(permanent: bool, status: int) -> None:
+    send = Recorder()
+    await Request(http_scope(), Script(), send).redirect("/caf\u00e9 x", permanent=permanent)
+    assert send.events[0] == {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-length", b"0"), (b"location", b"/caf%C3%A9%20x")],
+    }
+
+
+async def test_redirect_post_get_is_303() -> None:
+    send = Recorder()
+    await Request(http_scope(method="POST"), Script(), send).redirect_post_get("/done")
+    assert send.events[0] == {
+        "type": "http.response.start",
+        "status": 303,
+        "headers": [(b"content-length", b"0"), (b"location", b"/done")],
+    }
+
+
+async def test_callers_headers_dict_is_not_mutated() -> None:
+    headers = {"x-a": "1"}
+    await Request(http_scope(), Script(), Recorder()).respond_text("x", headers=headers)
+    assert headers == {"x-a": "1"}
+
+
+async def test_respond_twice_raises_already_ended() -> None:
+    request = Request(http_scope(), Script(), Recorder())
+    await request.respond_text("x")
+    assert request.response.is_finished
+    with pytest.raises(ResponseAlreadyEndedError):
+        await request.respond_text("again")
+
+
+async def test_respond_after_start_raises_already_started() -> None:
+    request = Request(http_scope(), Script(), Recorder())
+    await request.response.start(200)
+    with pytest.raises(ResponseAlreadyStartedError):
+        await request.respond_text("x")
+
+
+async def test_head_request_gets_length_but_no_body() -> None:
+    send = Recorder()
+    await Request(http_scope(method="HEAD"), Script(), send).respond_text("hello")
+    assert send.events[1] == {"type": "http.response.body", "body": b""}
+    start = send.events[0]
+    assert start["type"] == "http.response.start"
+    assert (b"content-length", b"5") in list(start.get("headers", []))
+
+
+async def test_respond_on_websocket_scope_without_extension_raises_before_sending() -> None:
+    send = Recorder()
+    request = Request(websocket_scope(), Script(websocket=True), send)
+    with pytest.raises(WebSocketResponseNotSupportedError):
+        await request.respond_text("denied", status=403)
+    assert send.events == []
+
+
+async def test_respond_on_websocket_scope_sends_denial_response() -> None:
+    send = Recorder()
+    scope = websocket_scope(extensions={"websocket.http.response": {}})
+    await Request(scope, Script(websocket=True), send).respond_text("denied", status=403)
+    assert send.events == [
+        {
+            "type": "websocket.http.response.start",
+            "status": 403,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"6")],
+        },
+        {"type": "websocket.http.response.body", "body": b"denied"},
+    ]
+    assert request_state_is_closed(scope)
+
+
+def request_state_is_closed(scope: WebSocketScope) -> bool:
+    return WebSocket(scope, Script(websocket=True), Recorder()).state is WebSocketState.CLOSED

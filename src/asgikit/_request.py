@@ -14,9 +14,16 @@ from ._exceptions import WebSocketStateError
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
-from ._json import EncHook, encode_json
+from ._json import EncHook
 from ._multidict import MultiDict
-from ._response import Response, Writer, content_type_value, encode_location, respond_complete
+from ._response import (
+    Response,
+    Writer,
+    content_type_value,
+    encode_location,
+    json_payload,
+    respond_complete,
+)
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
 from ._urlencoded import parse_query
@@ -321,21 +328,17 @@ class Request:
         media_type: str = "application/json",
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
+        encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
     ) -> None:
-        """Respond with the given content serialized as compact UTF-8 JSON (msgspec).
+        """Respond with the given content serialized as compact JSON (msgspec).
 
-        ``enc_hook`` converts objects msgspec cannot encode natively.
+        UTF-8 JSON (the default) carries no ``charset``; another ``encoding`` re-encodes the
+        text and names it in ``content-type``. ``enc_hook`` converts objects msgspec cannot
+        encode natively (``TypeError`` otherwise, before anything is sent).
         """
-        await respond_complete(
-            self.scope,
-            self.send,
-            status,
-            encode_json(content, enc_hook),
-            content_type_value(media_type, "utf-8"),
-            headers,
-            cookies,
-        )
+        body, content_type = json_payload(content, media_type, encoding, enc_hook)
+        await respond_complete(self.scope, self.send, status, body, content_type, headers, cookies)
 
     async def respond_empty(
         self,

@@ -167,6 +167,17 @@ def content_type_value(media_type: str, encoding: str | None) -> bytes:
     return encoded
 
 
+def json_payload(
+    content: object, media_type: str, encoding: str, enc_hook: EncHook | None
+) -> tuple[bytes, bytes]:
+    """The body and ``content-type`` value of a JSON response."""
+    body = encode_json(content, enc_hook)
+    if encoding == "utf-8":
+        return body, _utf8_types.get(media_type) or content_type_value(media_type, "utf-8")
+    typed = media_type if "charset=" in media_type.lower() else f"{media_type}; charset={encoding}"
+    return body.decode("utf-8").encode(encoding), content_type_value(typed, None)
+
+
 def _length(value: int) -> bytes:
     return _LENGTHS[value] if value < 1024 else b"%d" % value
 
@@ -623,16 +634,18 @@ class Response(Generic[S]):
         media_type: str = "application/json",
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
+        encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
     ) -> None:
-        """Respond with ``content`` serialised as compact UTF-8 JSON (msgspec) and finish.
+        """Respond with ``content`` serialised as compact JSON (msgspec) and finish.
 
         ``enc_hook`` converts objects msgspec cannot encode; without it such objects raise
-        ``TypeError`` before anything is sent. JSON is always UTF-8 (RFC 8259), so there is no
-        ``encoding`` parameter and no ``charset``.
+        ``TypeError`` before anything is sent. JSON is UTF-8 by default (RFC 8259) and then
+        carries no ``charset``; another ``encoding`` re-encodes the text and names it in
+        ``content-type``.
         """
-        content_type = _utf8_types.get(media_type) or content_type_value(media_type, "utf-8")
-        await self._respond(status, encode_json(content, enc_hook), content_type, headers, cookies)
+        body, content_type = json_payload(content, media_type, encoding, enc_hook)
+        await self._respond(status, body, content_type, headers, cookies)
 
     async def respond_empty(
         self: Response[Unstarted],
