@@ -23,32 +23,25 @@ _KEY: Final = "asgikit.connection"
 
 @final
 class ConnectionState:
-    """Mutable facts about one connection. Private: views read and update it directly."""
+    """Mutable facts about one connection. Private: views read and update it directly.
 
-    __slots__ = (
-        "body",
-        "body_complete",
-        "body_streamed",
-        "disconnected",
-        "response",
-        "response_status",
-        "websocket",
-    )
+    The defaults are class attributes and there is no ``__init__``: one of these is created
+    per request, and only the facts that change are ever stored on the instance.
+    """
 
-    def __init__(self) -> None:
-        # The whole body, once read in full by a read_* method (replayed on later reads).
-        self.body: bytes | None = None
-        # Every http.request event up to more_body=False has been received.
-        self.body_complete = False
-        # The body was consumed chunk by chunk without caching; it cannot be read again.
-        self.body_streamed = False
-        # An http.disconnect / websocket.disconnect was received, or send() failed with OSError.
-        self.disconnected = False
-        # RESPONSE_NOT_STARTED, RESPONSE_STARTED or RESPONSE_ENDED.
-        self.response = RESPONSE_NOT_STARTED
-        self.response_status: int | None = None
-        # WebSocketState value (int) for websocket scopes; 1 (NEW) until something happens.
-        self.websocket = 1
+    # The whole body, once read in full by a read_* method (replayed on later reads).
+    body: bytes | None = None
+    # Every http.request event up to more_body=False has been received.
+    body_complete: bool = False
+    # The body was consumed chunk by chunk without caching; it cannot be read again.
+    body_streamed: bool = False
+    # An http.disconnect / websocket.disconnect was received, or send() failed with OSError.
+    disconnected: bool = False
+    # RESPONSE_NOT_STARTED, RESPONSE_STARTED or RESPONSE_ENDED.
+    response: int = RESPONSE_NOT_STARTED
+    response_status: int | None = None
+    # WebSocketState value (int) for websocket scopes; 1 (NEW) until something happens.
+    websocket: int = 1
 
 
 # dict methods called directly: this lookup runs on every request, and a C call without a

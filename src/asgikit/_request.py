@@ -14,7 +14,7 @@ from ._exceptions import WebSocketStateError
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
-from ._json import EncHook
+from ._json import JSON_ENCODER, EncHook
 from ._multidict import MultiDict
 from ._response import (
     Response,
@@ -35,6 +35,8 @@ __all__ = ["Request"]
 _METHODS: Final[dict[str, HTTPMethod]] = {m.value: m for m in HTTPMethod}
 _NO_PARAMS: Final[Mapping[str, object]] = {}
 _CONNECTION_TYPES: Final = frozenset({"http", "websocket"})
+_TEXT_PLAIN_UTF8: Final = b"text/plain; charset=utf-8"
+_APPLICATION_JSON: Final = b"application/json"
 
 
 @final
@@ -49,17 +51,14 @@ class Request:
     Missing optional scope keys never raise: they read as the ASGI defaults.
     """
 
-    __slots__ = (
-        "_body",
-        "_cookies",
-        "_headers",
-        "_query",
-        "_response",
-        "_websocket",
-        "receive",
-        "scope",
-        "send",
-    )
+    # No __slots__: the lazily filled caches below live as class-level defaults, so creating a
+    # Request stores three attributes, not nine (it happens on every request).
+    _headers: Headers | None = None
+    _query: MultiDict[str] | None = None
+    _cookies: MultiDict[str] | None = None
+    _body: Body | None = None
+    _response: Response | None = None
+    _websocket: WebSocket | None = None
 
     def __init__(self, scope: HTTPScope | WebSocketScope, receive: Receive, send: Send) -> None:
         scope_type: str = scope["type"]
@@ -74,12 +73,6 @@ class Request:
         """The ASGI ``receive`` callable."""
         self.send: Send = send
         """The ASGI ``send`` callable."""
-        self._headers: Headers | None = None
-        self._query: MultiDict[str] | None = None
-        self._cookies: MultiDict[str] | None = None
-        self._body: Body | None = None
-        self._response: Response | None = None
-        self._websocket: WebSocket | None = None
 
     # connection
 
@@ -310,14 +303,12 @@ class Request:
     ) -> None:
         """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
         finish the response."""
+        if media_type == "text/plain" and encoding == "utf-8":
+            content_type = _TEXT_PLAIN_UTF8
+        else:
+            content_type = content_type_value(media_type, encoding)
         await respond_complete(
-            self.scope,
-            self.send,
-            status,
-            content.encode(encoding),
-            content_type_value(media_type, encoding),
-            headers,
-            cookies,
+            self.scope, self.send, status, content.encode(encoding), content_type, headers, cookies
         )
 
     async def respond_json(
@@ -337,7 +328,10 @@ class Request:
         text and names it in ``content-type``. ``enc_hook`` converts objects msgspec cannot
         encode natively (``TypeError`` otherwise, before anything is sent).
         """
-        body, content_type = json_payload(content, media_type, encoding, enc_hook)
+        if media_type == "application/json" and encoding == "utf-8" and enc_hook is None:
+            body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
+        else:
+            body, content_type = json_payload(content, media_type, encoding, enc_hook)
         await respond_complete(self.scope, self.send, status, body, content_type, headers, cookies)
 
     async def respond_empty(
