@@ -1,11 +1,11 @@
 """Server-level suite: uvicorn (httptools, uvloop) and granian serving the raw, asgikit and
 Starlette apps of :mod:`benchmarks.server_apps` on 127.0.0.1.
 
-Run ``.venv/bin/python -m benchmarks.server`` (about 4 minutes; ``--quick`` about 1).
+Run ``.venv/bin/python -m benchmarks.server`` (about 6 minutes; ``--quick`` about 1).
 Every server is pinned to CPU 0 (``taskset -c 0``) and the load generator to CPU 1. The load
 generator is ``wrk`` (installed with ``apt-get install -y wrk`` when missing and we are root),
-else the Python one in :mod:`benchmarks.loadgen`. Each (case, server, app) gets a short
-warm-up then a timed run; runs are interleaved. Reported: requests/s, the server's CPU time
+else the Python one in :mod:`benchmarks.loadgen`. Each (case, server, app) gets a 1 s warm-up
+then a 5 s timed run, in 3 interleaved rounds; medians are reported. Reported: requests/s, the server's CPU time
 per request (utime+stime of the server and its children from ``/proc``), and the ratio to
 the raw app on the same server.
 """
@@ -316,12 +316,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.server", description=(__doc__ or "").split("\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="3 s runs, 1 s warm-up")
+    parser.add_argument("--quick", action="store_true", help="one round of 3 s runs")
+    parser.add_argument("--seconds", type=float, default=None, help="timed run (default 5)")
+    parser.add_argument("--warmup", type=float, default=None, help="warm-up per run (default 1)")
     parser.add_argument(
-        "--seconds", type=float, default=None, help="timed run per case (default 10)"
+        "--rounds", type=int, default=None, help="repeat every run, report medians (default 3)"
     )
-    parser.add_argument("--warmup", type=float, default=None, help="warm-up per case (default 2)")
-    parser.add_argument("--rounds", type=int, default=1, help="repeat every run and report medians")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--cases", default=",".join(SCENARIOS))
@@ -329,8 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
-    seconds: float = args.seconds or (3.0 if args.quick else 10.0)
-    warmup: float = args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0)
+    seconds: float = args.seconds or (3.0 if args.quick else 5.0)
+    warmup: float = args.warmup if args.warmup is not None else 1.0
+    rounds: int = args.rounds or (1 if args.quick else 3)
     servers = [s for s in args.servers.split(",") if s]
     scenarios = [SCENARIOS[name] for name in args.cases.split(",") if name]
     implementations = [i for i in args.implementations.split(",") if i]
@@ -359,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     running[(server, implementation)] = start_server(server, implementation)
                 except RuntimeError as error:
                     print(f"skipping: {error}", file=sys.stderr)
-        for round_ in range(args.rounds):
+        for round_ in range(rounds):
             for scenario in scenarios:
                 for (server, implementation), (process, port) in running.items():
                     m = measure(wrk, process, port, scenario, seconds, warmup, args.connections)
@@ -379,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; server on CPU 0, {generator} "
-        f"on CPU 1; {seconds:g} s runs after {warmup:g} s warm-up, {args.rounds} round(s), medians"
+        f"on CPU 1; {seconds:g} s runs after {warmup:g} s warm-up, {rounds} round(s), medians"
     )
     print(
         "'CPU/req vs raw (capacity)' = raw's server CPU µs per request / this app's: the "

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import os
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -18,38 +16,11 @@ from asgikit._sse import ServerSentEvent, format_sse_event
 from asgikit.asgi import SendEvent
 
 from .conftest import Recorder, Script, http_scope
+from .timing import LINEAR_BOUND, growth
 
 MTIME = 784111777
 CONTENT = b"0123456789abcdefghij"
 ETAG = f'"{MTIME * 10**9:x}-{len(CONTENT):x}"'
-
-
-def growth(make: Callable[[int], Callable[[], object]], n: int, repeat: int = 9) -> float:
-    """time(2n) / time(n): about 2 for linear work, about 4 for quadratic.
-
-    Best of ``repeat`` interleaved runs with the GC paused; the whole measurement is retried
-    (up to three times) while it looks superlinear, since a busy machine can only inflate it.
-    """
-    small, large = make(n), make(2 * n)
-    ratio = float("inf")
-    for _ in range(3):
-        best_small = best_large = float("inf")
-        gc.disable()
-        try:
-            for _ in range(repeat):
-                start = time.perf_counter()
-                small()
-                middle = time.perf_counter()
-                large()
-                end = time.perf_counter()
-                best_small = min(best_small, middle - start)
-                best_large = min(best_large, end - middle)
-        finally:
-            gc.enable()
-        ratio = min(ratio, best_large / best_small)
-        if ratio < 3:
-            break
-    return ratio
 
 
 @pytest.fixture
@@ -157,7 +128,7 @@ def test_b38_parsing_and_merging_many_ranges_is_n_log_n() -> None:
         return lambda: parse_range_header(header, 10**9, max_ranges=10**7)
 
     assert len(parse_range_header("bytes=0-1,3-4,1-3", 10, max_ranges=10) or []) == 1
-    assert growth(make, 10_000) < 3.5
+    assert growth(make, 10_000) < 4 * LINEAR_BOUND
 
 
 def test_b38_rejecting_a_huge_range_list_is_linear() -> None:
@@ -165,7 +136,7 @@ def test_b38_rejecting_a_huge_range_list_is_linear() -> None:
         header = "bytes=" + "0-0," * n
         return lambda: parse_range_header(header, 100)
 
-    assert growth(make, 100_000) < 3.5
+    assert growth(make, 100_000) < 4 * LINEAR_BOUND
 
 
 # B39: huge and inverted numbers
@@ -358,7 +329,7 @@ def test_b43_location_encoding_is_linear_and_never_normalised() -> None:
         target = "/" + "\u00e9\ufb01\u2163" * n
         return lambda: encode_location(target)
 
-    assert growth(make, 50_000) < 3.5
+    assert growth(make, 50_000) < 4 * LINEAR_BOUND
 
 
 def test_b43_safe_url_check_on_long_unicode_is_linear() -> None:
@@ -367,7 +338,7 @@ def test_b43_safe_url_check_on_long_unicode_is_linear() -> None:
         return lambda: is_safe_redirect_url(url, allowed_hosts=["example.com"])
 
     assert not is_safe_redirect_url("https://" + "\uff45" * 10 + ".com/", allowed_hosts=["e.com"])
-    assert growth(make, 40_000) < 3.5
+    assert growth(make, 40_000) < 4 * LINEAR_BOUND
 
 
 # B49: server-sent event fields

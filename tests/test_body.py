@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import msgspec
 import pytest
@@ -24,6 +23,7 @@ from asgikit._uploads import UploadedFile
 from asgikit.asgi import HTTPScope, ReceiveEvent
 from tests.conftest import Script, http_scope
 from tests.test_multipart import BOUNDARY, CONTENT_TYPE, encode, open_fds, part
+from tests.timing import LINEAR_BOUND, agrowth
 
 
 def request(*chunks: bytes) -> list[ReceiveEvent]:
@@ -243,7 +243,7 @@ async def test_stream_validates_content_length() -> None:
 
 
 async def test_one_million_one_byte_chunks_read_in_linear_time() -> None:
-    async def timed(count: int) -> float:
+    def prepare(count: int) -> Callable[[], Awaitable[object]]:
         events: list[ReceiveEvent] = [{"type": "http.request", "body": b"x", "more_body": True}] * (
             count - 1
         )
@@ -254,17 +254,14 @@ async def test_one_million_one_byte_chunks_read_in_linear_time() -> None:
             return next(iterator)
 
         body = Body(http_scope(method="POST"), receive)
-        start = time.perf_counter()
-        data = await body.read_bytes(max_body_size=count)
-        elapsed = time.perf_counter() - start
-        assert len(data) == count
-        return elapsed
+        expected = b"x" * count
 
-    small = large = float("inf")
-    for _ in range(2):
-        small = min(small, await timed(250_000))
-        large = min(large, await timed(1_000_000))
-    assert large / small < 4 * 2.5
+        async def read() -> None:
+            assert await body.read_bytes(max_body_size=count) == expected
+
+        return read
+
+    assert await agrowth(prepare, 250_000, rounds=3) < 4 * LINEAR_BOUND
 
 
 # -- text and JSON --

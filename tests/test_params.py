@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import codecs
-import time
 from collections.abc import Callable
 
 import pytest
 
 from asgikit._params import media_type_and_charset, parse_header_params, text_codec
+from tests.timing import LINEAR_BOUND, growth
 
 
 def test_value_without_parameters_is_lowercased_and_stripped() -> None:
@@ -83,18 +83,6 @@ def test_media_type_results_are_stable_across_calls() -> None:
     )
 
 
-def growth(make: Callable[[int], str], size: int, rounds: int = 3) -> float:
-    """Parse time of make(4 * size) over make(size), best of ``rounds``, measured interleaved."""
-    values = {1: make(size), 4: make(4 * size)}
-    best = {1: float("inf"), 4: float("inf")}
-    for _ in range(rounds):
-        for factor, value in values.items():
-            start = time.perf_counter()
-            parse_header_params(value)
-            best[factor] = min(best[factor], time.perf_counter() - start)
-    return best[4] / max(best[1], 1e-6)
-
-
 MAKERS: list[Callable[[int], str]] = [
     lambda n: 'a; x="' + "\\" * n,
     lambda n: 'a; x="' + '\\"' * n,
@@ -107,7 +95,11 @@ MAKERS: list[Callable[[int], str]] = [
 
 @pytest.mark.parametrize("make", MAKERS)
 def test_parsing_is_linear_in_the_input(make: Callable[[int], str]) -> None:
-    assert growth(make, 50_000) < 10
+    def prepare(size: int) -> Callable[[], object]:
+        value = make(size)
+        return lambda: parse_header_params(value)
+
+    assert growth(prepare, 50_000) < 4 * LINEAR_BOUND
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
 from asgikit._exceptions import PartTooLargeError, TooManyFieldsError
 from asgikit._urlencoded import parse_query, parse_urlencoded
+from tests.timing import LINEAR_BOUND, growth
 
 
 def form(
@@ -94,17 +94,10 @@ def test_oversized_pair_raises_with_the_limit() -> None:
     assert form(b"a=1&b=" + b"x" * 8, max_field_size=10) == [("a", "1"), ("b", "x" * 8)]
 
 
-def growth(func: Callable[[int], object], size: int, rounds: int = 3) -> float:
-    """time(func(4 * size)) / time(func(size)), best of ``rounds``, measured interleaved."""
-    best = {1: float("inf"), 4: float("inf")}
-    for _ in range(rounds):
-        for factor in best:
-            start = time.perf_counter()
-            func(size * factor)
-            best[factor] = min(best[factor], time.perf_counter() - start)
-    return best[4] / max(best[1], 1e-6)
-
-
 @pytest.mark.parametrize("unit", [b"a=1&", b"&", b"%41%zz+&", "é=%E2%82&".encode()])
 def test_parsing_is_linear(unit: bytes) -> None:
-    assert growth(lambda n: parse_query(unit * n), 10_000) < 10
+    def prepare(count: int) -> Callable[[], object]:
+        data = unit * count
+        return lambda: parse_query(data)
+
+    assert growth(prepare, 10_000) < 4 * LINEAR_BOUND

@@ -12,13 +12,22 @@ from typing import Final, cast, final
 
 from ._scope import AnyConnectionScope
 
-__all__ = ["RESPONSE_ENDED", "RESPONSE_NOT_STARTED", "RESPONSE_STARTED", "ConnectionState", "connection_state"]
+__all__ = [
+    "RESPONSE_ENDED",
+    "RESPONSE_NOT_STARTED",
+    "RESPONSE_STARTED",
+    "STATE_KEY",
+    "ConnectionState",
+    "connection_state",
+    "store_state",
+    "stored_state",
+]
 
 RESPONSE_NOT_STARTED: Final = 0
 RESPONSE_STARTED: Final = 1
 RESPONSE_ENDED: Final = 2
 
-_KEY: Final = "asgikit.connection"
+STATE_KEY: Final = "asgikit.connection"
 
 
 @final
@@ -46,14 +55,26 @@ class ConnectionState:
 
 # dict methods called directly: this lookup runs on every request, and a C call without a
 # Python frame in between is several times cheaper than a generic helper.
-_lookup = cast("Callable[[AnyConnectionScope, str], ConnectionState | None]", dict[str, object].get)
-_store = cast("Callable[[AnyConnectionScope, str, ConnectionState], None]", dict[str, object].__setitem__)
+stored_state: Final = cast(
+    "Callable[[AnyConnectionScope, str], ConnectionState | int | None]", dict[str, object].get
+)
+"""``stored_state(scope, STATE_KEY)``: what is stored, without creating anything."""
+store_state: Final = cast(
+    "Callable[[AnyConnectionScope, str, ConnectionState | int], None]",
+    dict[str, object].__setitem__,
+)
+"""``store_state(scope, STATE_KEY, value)``: a ``ConnectionState``, or the status of a complete
+response sent on an untouched connection (``connection_state`` expands it on demand)."""
 
 
 def connection_state(scope: AnyConnectionScope) -> ConnectionState:
     """The shared state of the connection ``scope`` describes, created on first use."""
-    state = _lookup(scope, _KEY)
-    if state is None:
-        state = ConnectionState()
-        _store(scope, _KEY, state)
-    return state
+    state = stored_state(scope, STATE_KEY)
+    if type(state) is ConnectionState:
+        return state
+    fresh = ConnectionState()
+    if state is not None:  # the status of a complete response (see store_state)
+        fresh.response = RESPONSE_ENDED
+        fresh.response_status = state
+    store_state(scope, STATE_KEY, fresh)
+    return fresh

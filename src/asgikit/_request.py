@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager
 from http import HTTPMethod, HTTPStatus
 from os import PathLike
@@ -61,10 +61,9 @@ class Request:
     _websocket: WebSocket | None = None
 
     def __init__(self, scope: HTTPScope | WebSocketScope, receive: Receive, send: Send) -> None:
-        scope_type: str = scope["type"]
-        if scope_type not in _CONNECTION_TYPES:
+        if scope["type"] not in _CONNECTION_TYPES:
             raise ValueError(
-                f"Request needs an 'http' or 'websocket' scope, got {scope_type!r}; "
+                f"Request needs an 'http' or 'websocket' scope, got {scope['type']!r}; "
                 "lifespan scopes have no request"
             )
         self.scope: HTTPScope | WebSocketScope = scope
@@ -273,9 +272,11 @@ class Request:
             websocket = self._websocket = WebSocket(self.scope, self.receive, self.send)
         return websocket
 
-    # shortcuts to the response; each answers the request and finishes the response
+    # Shortcuts to the response; each answers the request and finishes the response. The
+    # one-shot ones are plain methods returning the ``respond_complete`` coroutine: awaiting
+    # them is the same, and one coroutine frame less per request is measurable.
 
-    async def respond_bytes(
+    def respond_bytes(
         self,
         content: bytes,
         *,
@@ -283,15 +284,15 @@ class Request:
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> None:
+    ) -> Coroutine[object, object, None]:
         """Respond with the given content and finish the response.
 
         On a websocket scope this is a denial response (see ``Response.start``).
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
-        await respond_complete(self.scope, self.send, status, content, content_type, headers, cookies)
+        return respond_complete(self.scope, self.send, status, content, content_type, headers, cookies)
 
-    async def respond_text(
+    def respond_text(
         self,
         content: str,
         *,
@@ -300,18 +301,18 @@ class Request:
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
-    ) -> None:
+    ) -> Coroutine[object, object, None]:
         """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
         finish the response."""
         if media_type == "text/plain" and encoding == "utf-8":
             content_type = _TEXT_PLAIN_UTF8
         else:
             content_type = content_type_value(media_type, encoding)
-        await respond_complete(
+        return respond_complete(
             self.scope, self.send, status, content.encode(encoding), content_type, headers, cookies
         )
 
-    async def respond_json(
+    def respond_json(
         self,
         content: object,
         *,
@@ -321,43 +322,50 @@ class Request:
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
-    ) -> None:
+    ) -> Coroutine[object, object, None]:
         """Respond with the given content serialized as compact JSON (msgspec).
 
         UTF-8 JSON (the default) carries no ``charset``; another ``encoding`` re-encodes the
         text and names it in ``content-type``. ``enc_hook`` converts objects msgspec cannot
         encode natively (``TypeError`` otherwise, before anything is sent).
         """
-        if media_type == "application/json" and encoding == "utf-8" and enc_hook is None:
-            body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
-        else:
-            body, content_type = json_payload(content, media_type, encoding, enc_hook)
-        await respond_complete(self.scope, self.send, status, body, content_type, headers, cookies)
+        if enc_hook is None and media_type == "application/json" and encoding == "utf-8":
+            return respond_complete(
+                self.scope,
+                self.send,
+                status,
+                JSON_ENCODER.encode(content),
+                _APPLICATION_JSON,
+                headers,
+                cookies,
+            )
+        body, content_type = json_payload(content, media_type, encoding, enc_hook)
+        return respond_complete(self.scope, self.send, status, body, content_type, headers, cookies)
 
-    async def respond_empty(
+    def respond_empty(
         self,
         status: HTTPStatus | int = HTTPStatus.NO_CONTENT,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> None:
+    ) -> Coroutine[object, object, None]:
         """Send an empty response with the given status."""
-        await respond_complete(self.scope, self.send, status, b"", None, headers, cookies)
+        return respond_complete(self.scope, self.send, status, b"", None, headers, cookies)
 
-    async def redirect(
+    def redirect(
         self,
         location: str,
         *,
         permanent: bool = False,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> None:
+    ) -> Coroutine[object, object, None]:
         """Respond with a redirect: 308 if ``permanent`` else 307.
 
         ``location`` is percent-encoded where needed; control characters are rejected with
         ``InvalidHeaderError``. Check user-supplied targets with ``is_safe_redirect_url``.
         """
-        await respond_complete(
+        return respond_complete(
             self.scope,
             self.send,
             308 if permanent else 307,
@@ -368,15 +376,15 @@ class Request:
             (b"location", encode_location(location)),
         )
 
-    async def redirect_post_get(
+    def redirect_post_get(
         self,
         location: str,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> None:
+    ) -> Coroutine[object, object, None]:
         """Respond with 303 See Other, so the client GETs ``location`` (post/redirect/get)."""
-        await respond_complete(
+        return respond_complete(
             self.scope, self.send, 303, b"", None, headers, cookies, (b"location", encode_location(location))
         )
 

@@ -49,8 +49,11 @@ from ._connection import (
     RESPONSE_ENDED,
     RESPONSE_NOT_STARTED,
     RESPONSE_STARTED,
+    STATE_KEY,
     ConnectionState,
     connection_state,
+    store_state,
+    stored_state,
 )
 from ._cookies import Cookies
 from ._exceptions import (
@@ -1052,6 +1055,31 @@ async def respond_complete(
     A module function rather than a method so ``Request.respond_*`` reach it without building
     a ``Response`` first; the checks are those of ``Response.start``.
     """
+    if (
+        stored_state(scope, STATE_KEY) is None
+        and headers is None
+        and cookies is None
+        and extra is None
+        and scope["type"] == "http"
+    ):
+        # The common case, kept lean: nothing has been read, started or recorded yet.
+        code = _STATUS_CODES.get(status)
+        if code is not None and code != 204 and code != 304:
+            length = len(body)
+            content_length = _LENGTHS[length] if length < 1024 else b"%d" % length
+            if content_type is None:
+                raw = [(_CONTENT_LENGTH, content_length)]
+            else:
+                raw = [(_CONTENT_TYPE, content_type), (_CONTENT_LENGTH, content_length)]
+            if scope["method"] == "HEAD":
+                body = b""
+            store_state(scope, STATE_KEY, code)
+            try:
+                await send({"type": "http.response.start", "status": code, "headers": raw})
+                await send({"type": "http.response.body", "body": body})
+            except OSError as exc:
+                raise _client_gone(scope, connection_state(scope), exc) from exc
+            return
     state = connection_state(scope)
     if scope["type"] == "http":
         websocket = False
