@@ -201,32 +201,36 @@ def measure(
     case: Case,
     count: int,
     clock: Clock = perf_counter_ns,
+    typical: float | None = None,
 ) -> tuple[float, int, bool]:
-    """:func:`measure_once`; with the wall clock, repeated (up to 5 times) while the process
-    was descheduled.
+    """:func:`measure_once`; with the wall clock, repeated (up to 5 times) while the batch
+    was disturbed: the main thread waited for a CPU (see :data:`MAX_WAIT_SHARE`) and the batch
+    is more than 10% slower than ``typical`` (the median so far). Implementations that hop to
+    worker threads always wait a little; their batches are only retried when also slow.
 
     Returns ns per unit, how many batches were thrown away, and whether the one kept was
-    still descheduled (the machine is too busy for trustworthy wall-clock figures).
+    still disturbed (the machine is too busy for trustworthy wall-clock figures).
     """
     discarded = 0
     while True:
         per_unit, waited = measure_once(loop, app, case, count, clock)
         if clock is process_time_ns:
             return per_unit, 0, False
-        if waited <= MAX_WAIT_SHARE or discarded >= _RETRIES:
-            return per_unit, discarded, waited > MAX_WAIT_SHARE
+        disturbed = waited > MAX_WAIT_SHARE and (typical is None or per_unit > 1.1 * typical)
+        if not disturbed or discarded >= _RETRIES:
+            return per_unit, discarded, disturbed
         discarded += 1
 
 
 def _calibrate(
     loop: asyncio.AbstractEventLoop, app: App, case: Case, batch_ns: float, clock: Clock
-) -> int:
+) -> tuple[int, float]:
     count = 1
     while True:
         per_unit, _ = measure_once(loop, app, case, count, clock)
         per_batch = per_unit * count * max(case.messages, 1)
         if per_batch >= batch_ns / 4 or count >= 1 << 20:
-            return max(1, round(count * batch_ns / max(per_batch, 1.0)))
+            return max(1, round(count * batch_ns / max(per_batch, 1.0))), per_unit
         count *= 4
 
 
@@ -293,17 +297,20 @@ def _run(
         for name in cases:
             case = case_by_name(name)
             present = [impl for impl, apps in implementations.items() if name in apps]
-            counts = {
+            calibrated = {
                 impl: _calibrate(loop, implementations[impl][name], case, batch_ms * 1e6, clock)
                 for impl in present
             }
+            counts = {impl: count for impl, (count, _) in calibrated.items()}
             by_impl: dict[str, list[float]] = {impl: [] for impl in present}
             discarded = 0
             for rep in range(reps):
                 shift = rep % len(present)
                 for impl in present[shift:] + present[:shift]:
                     app = implementations[impl][name]
-                    per_unit, thrown, busy = measure(loop, app, case, counts[impl], clock)
+                    so_far = by_impl[impl]
+                    typical = statistics.median(so_far) if so_far else calibrated[impl][1]
+                    per_unit, thrown, busy = measure(loop, app, case, counts[impl], clock, typical)
                     by_impl[impl].append(per_unit)
                     discarded += thrown
                     contended += busy

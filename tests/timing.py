@@ -4,9 +4,10 @@
 (untimed), then times the work thunks they return and gives the ratio: about ``factor`` for
 linear work, ``factor**2`` for quadratic. Runs are interleaved, the best of ``rounds`` is kept
 and the GC is paused; a measurement that looks superlinear is retried, because load on the
-machine can only inflate a ratio, never hide quadratic growth. Work too quick to time on its
-own (under ``MIN_SAMPLE`` seconds) is timed over a batch of calls, the same count at both
-sizes.
+machine can only inflate a ratio, never hide quadratic growth. Time is the process's CPU time
+(``time.process_time``), so time spent descheduled on a busy machine does not count. Work too
+quick to time on its own (under ``MIN_SAMPLE`` seconds) is timed over a batch of calls, the
+same count at both sizes.
 
 Keep ``n`` small enough that the larger input's working set (its string and the objects the
 work builds) stays within a few hundred KB, about a core's cache: beyond that, memory stalls
@@ -30,9 +31,9 @@ MIN_SAMPLE = 1e-3
 
 def _batch(work: Callable[[], object]) -> int:
     """How many calls of ``work`` (the smaller input's) make one sample of ``MIN_SAMPLE``."""
-    start = time.perf_counter()
+    start = time.process_time()
     work()
-    once = time.perf_counter() - start
+    once = time.process_time() - start
     if once >= MIN_SAMPLE:
         return 1
     return min(1000, int(MIN_SAMPLE / max(once, 1e-7)) + 1)
@@ -51,10 +52,10 @@ def growth(
         try:
             for _ in range(rounds):
                 for scale, work in works.items():
-                    start = time.perf_counter()
+                    start = time.process_time()
                     for _ in calls:
                         work()
-                    best[scale] = min(best[scale], time.perf_counter() - start)
+                    best[scale] = min(best[scale], time.process_time() - start)
         finally:
             gc.enable()
         ratio = min(ratio, best[factor] / max(best[1], 1e-7))
@@ -80,9 +81,9 @@ async def agrowth(
             for _ in range(rounds):
                 for scale in best:
                     work = prepare(n * scale)
-                    start = time.perf_counter()
+                    start = time.process_time()
                     await work()
-                    best[scale] = min(best[scale], time.perf_counter() - start)
+                    best[scale] = min(best[scale], time.process_time() - start)
         finally:
             gc.enable()
         ratio = min(ratio, best[factor] / max(best[1], 1e-7))

@@ -18,6 +18,7 @@ from ._json import JSON_ENCODER, EncHook
 from ._multidict import MultiDict
 from ._response import (
     Response,
+    StreamWriter,
     Writer,
     content_type_value,
     encode_location,
@@ -409,13 +410,16 @@ class Request:
         Raises:
             ClientDisconnectError: if the client disconnects while sending data.
         """
-        return self.response.response_writer(
+        return StreamWriter(
+            self.scope,
+            self.receive,
+            self.send,
             status,
-            media_type=media_type,
-            content_length=content_length,
-            headers=headers,
-            cookies=cookies,
-            encoding=encoding,
+            media_type,
+            content_length,
+            headers,
+            cookies,
+            encoding,
         )
 
     async def respond_stream(

@@ -33,6 +33,7 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
+    Generator,
     Iterable,
 )
 from contextlib import AbstractAsyncContextManager
@@ -232,6 +233,35 @@ async def _watch_disconnect(receive: Receive, state: ConnectionState) -> None:
         return
 
 
+def _advance_watch(
+    scope: HTTPScope | WebSocketScope, receive: Receive, state: ConnectionState, watch_at: float
+) -> float:
+    """Slow path of streamed writes: decide about the disconnect watcher; returns the new
+    ``watch_at`` (0.0 undecided, ``_NEVER`` decided, else the deadline).
+
+    The first streamed chunk sets a deadline ``WATCH_AFTER`` seconds ahead (or rules the
+    watcher out: spec >= 2.4, websockets, no asyncio loop); the first chunk after the
+    deadline starts it. From then on a write after ``http.disconnect`` raises.
+    """
+    if watch_at == 0.0:
+        if scope["type"] != "http" or spec_version(scope) >= (2, 4) or _LISTENER_KEY in scope:
+            return _NEVER
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (e.g. trio): no watcher
+            return _NEVER
+        watch_at = monotonic() + WATCH_AFTER
+    if monotonic() < watch_at:
+        return watch_at
+    if _LISTENER_KEY in scope:
+        return _NEVER
+    if not state.body_complete:
+        state.body_streamed = True  # the watcher discards what is left of the body
+    watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, state))
+    _store(scope)[_LISTENER_KEY] = watcher
+    return _NEVER
+
+
 async def _close_iterator(iterator: AsyncIterator[object]) -> None:
     aclose = getattr(iterator, "aclose", None)
     if aclose is not None:
@@ -425,33 +455,9 @@ class Response(Generic[S]):
         )
 
     def _watch(self) -> None:
-        """Slow path of streamed writes: decide about the disconnect watcher.
-
-        The first streamed chunk sets a deadline ``WATCH_AFTER`` seconds ahead (or rules the
-        watcher out: spec >= 2.4, websockets, no asyncio loop); the first chunk after the
-        deadline starts it. From then on a write after ``http.disconnect`` raises.
-        """
-        scope = self._scope
-        if self._watch_at == 0.0:
-            if self._websocket or spec_version(scope) >= (2, 4) or _LISTENER_KEY in scope:
-                self._watch_at = _NEVER
-                return
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:  # not asyncio (e.g. trio): no watcher
-                self._watch_at = _NEVER
-                return
-            self._watch_at = monotonic() + WATCH_AFTER
-        if monotonic() < self._watch_at:
-            return
-        self._watch_at = _NEVER
-        if _LISTENER_KEY in scope:
-            return
-        state = self._state
-        if not state.body_complete:
-            state.body_streamed = True  # the watcher discards what is left of the body
-        watcher = asyncio.get_running_loop().create_task(_watch_disconnect(self._receive, state))
-        _store(scope)[_LISTENER_KEY] = watcher
+        """Slow path of streamed writes: decide about the disconnect watcher (see
+        ``_advance_watch``)."""
+        self._watch_at = _advance_watch(self._scope, self._receive, self._state, self._watch_at)
 
     def _abort(self) -> None:
         """A streamed body failed: stop watching, send nothing more. The response stays
@@ -744,49 +750,17 @@ class Response(Generic[S]):
             ClientDisconnectError: from ``write`` if the client disconnects.
         """
 
-        async def enter() -> Writer:
-            await self.start(
-                status,
-                media_type=media_type,
-                content_length=content_length,
-                headers=headers,
-                cookies=cookies,
-                encoding=encoding,
-            )
-            state = self._state
-            send = self._send
-            plain = (
-                not self._websocket and not self._head and state.response_status not in (204, 304)
-            )
-
-            async def write(data: bytes | str) -> None:
-                chunk = data.encode(encoding) if isinstance(data, str) else data
-                if not chunk:
-                    return
-                watch_at = self._watch_at
-                if (
-                    plain
-                    and state.response == RESPONSE_STARTED
-                    and not state.disconnected
-                    and type(chunk) is bytes
-                    and (watch_at == _NEVER or (watch_at != 0.0 and monotonic() < watch_at))
-                ):  # Response.write's common case, inlined: this runs once per chunk
-                    try:
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                    except OSError as exc:
-                        raise self._gone(exc) from exc
-                else:
-                    await self._started().write(chunk, more_body=True)
-
-            return write
-
-        async def leave(failed: bool) -> None:
-            if failed:
-                self._abort()
-            else:
-                await self._started().end()
-
-        return _WriterContext(enter, leave)
+        return StreamWriter(
+            self._scope,
+            self._receive,
+            self._send,
+            status,
+            media_type,
+            content_length,
+            headers,
+            cookies,
+            encoding,
+        )
 
     async def respond_stream(
         self: Response[Unstarted],
@@ -978,21 +952,146 @@ class Response(Generic[S]):
 
 
 @final
-class _WriterContext:
-    """What ``response_writer()`` returns. A small class rather than an
-    ``@asynccontextmanager`` generator: entering and leaving costs a fifth as much, and there is
-    no generator that could fail to stop."""
+class _Done:
+    """An awaitable that is already complete (for a skipped empty chunk)."""
 
-    __slots__ = ("_enter", "_leave")
+    __slots__ = ()
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield from ()
+
+
+_DONE: Final = _Done()
+
+
+@final
+class StreamWriter:
+    """What ``response_writer()`` returns: an async context manager whose entry starts the
+    response and gives ``write``, and whose normal exit ends it.
+
+    A class of its own rather than an ``@asynccontextmanager`` generator or closures over a
+    ``Response``: no generator can fail to stop, and one object per stream is all it costs.
+    The checks are those of ``Response.start``/``write``/``end``; uncommon cases (websocket
+    denial bodies, HEAD, 204/304, a response ended inside the block) go through ``Response``.
+    """
+
+    __slots__ = (
+        "_content_length",
+        "_cookies",
+        "_encoding",
+        "_fast",
+        "_headers",
+        "_media_type",
+        "_receive",
+        "_scope",
+        "_send",
+        "_send_may_fail",
+        "_state",
+        "_status",
+        "_watch_at",
+    )
 
     def __init__(
-        self, enter: Callable[[], Awaitable[Writer]], leave: Callable[[bool], Awaitable[None]]
+        self,
+        scope: HTTPScope | WebSocketScope,
+        receive: Receive,
+        send: Send,
+        status: HTTPStatus | int,
+        media_type: str | None,
+        content_length: int | None,
+        headers: HeaderInput | None,
+        cookies: Cookies | None,
+        encoding: str,
     ) -> None:
-        self._enter = enter
-        self._leave = leave
+        """Remember how to start the response; nothing is sent until ``async with``."""
+        self._scope = scope
+        self._receive = receive
+        self._send = send
+        self._status = status
+        self._media_type = media_type
+        self._content_length = content_length
+        self._headers = headers
+        self._cookies = cookies
+        self._encoding = encoding
+        self._fast = False
+        self._send_may_fail = False
+        self._watch_at = 0.0
 
     async def __aenter__(self) -> Writer:
-        return await self._enter()
+        scope = self._scope
+        state = self._state = connection_state(scope)
+        status = self._status
+        code = _STATUS_CODES.get(status)
+        if code is None or state.response or scope["type"] != "http":
+            code = _start_checks(scope, state, status)
+        raw: list[tuple[bytes, bytes]] = []
+        if self._media_type is not None:
+            raw.append((_CONTENT_TYPE, content_type_value(self._media_type, self._encoding)))
+        length = self._content_length
+        if length is not None and code != 204 and code != 304:
+            if type(length) is not int or length < 0:
+                raise ValueError(f"content_length must be a non-negative int, not {length!r}")
+            raw.append((_CONTENT_LENGTH, _length(length)))
+        if self._headers or self._cookies:
+            raw = _add_headers(raw, self._headers, self._cookies)
+        state.response = RESPONSE_STARTED
+        state.response_status = code
+        try:
+            if scope["type"] == "http":
+                self._fast = scope["method"] != "HEAD" and code != 204 and code != 304
+                self._send_may_fail = spec_version(scope) >= (2, 4)
+                await self._send({"type": "http.response.start", "status": code, "headers": raw})
+            else:
+                state.websocket = _CLOSED
+                await self._send(
+                    {"type": "websocket.http.response.start", "status": code, "headers": raw}
+                )
+        except OSError as exc:
+            raise _client_gone(scope, state, exc) from exc
+        return self.write
+
+    def write(self, data: bytes | str) -> Awaitable[None]:
+        """Send one chunk: ``bytes`` as they are, ``str`` encoded; empty chunks are skipped.
+
+        A plain method returning what to await: on servers whose ``send`` cannot fail (spec
+        < 2.4) the common case hands back ``send``'s own awaitable, one coroutine less per
+        chunk. Errors known up front are raised by the call itself.
+
+        Raises:
+            ClientDisconnectError: if the client disconnected.
+            ResponseAlreadyEndedError: if the response was ended inside the block.
+        """
+        chunk = data.encode(self._encoding) if isinstance(data, str) else data
+        if not chunk:
+            return _DONE
+        state = self._state
+        if (
+            self._fast
+            and state.response == RESPONSE_STARTED
+            and not state.disconnected
+            and type(chunk) is bytes
+        ):
+            watch_at = self._watch_at
+            if watch_at != _NEVER and (watch_at == 0.0 or monotonic() >= watch_at):
+                watch_at = self._watch_at = _advance_watch(
+                    self._scope, self._receive, state, watch_at
+                )
+            if self._send_may_fail:
+                return self._checked_send(state, chunk)
+            return self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+        return self._general_write(chunk)
+
+    async def _general_write(self, chunk: bytes) -> None:
+        """Everything but the common case, with ``Response.write``'s checks and errors."""
+        response = cast("Response[Started]", Response(self._scope, self._receive, self._send))
+        await response.write(chunk, more_body=True)
+
+    async def _checked_send(self, state: ConnectionState, chunk: bytes) -> None:
+        """Spec >= 2.4: ``send`` raises ``OSError`` once the client is gone."""
+        try:
+            await self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except OSError as exc:
+            raise _client_gone(self._scope, state, exc) from exc
 
     async def __aexit__(
         self,
@@ -1000,7 +1099,26 @@ class _WriterContext:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self._leave(exc_type is not None)
+        scope = self._scope
+        if exc_type is not None:
+            # The block failed: send nothing more. The response stays unfinished, so the
+            # server aborts the connection and the client sees the truncation.
+            _stop_listener(scope)
+            return
+        state = self._state
+        if state.response != RESPONSE_STARTED:
+            return
+        state.response = RESPONSE_ENDED
+        _stop_listener(scope)
+        if state.disconnected:
+            return
+        try:
+            if scope["type"] == "http":
+                await self._send({"type": "http.response.body", "body": b""})
+            else:
+                await self._send({"type": "websocket.http.response.body", "body": b""})
+        except OSError as exc:
+            raise _client_gone(scope, state, exc) from exc
 
 
 def _start_checks(
