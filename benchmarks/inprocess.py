@@ -526,8 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = [name.strip() for name in args.cases.split(",") if name.strip()]
     for name in cases:
         case_by_name(name)  # fail fast on a typo, and build payloads before timing
-    reps: int = args.reps or (5 if args.quick else 21)
-    batch_ms: float = args.batch_ms or (8.0 if args.quick else 40.0)
+    reps: int = args.reps or (7 if args.quick else 21)
+    batch_ms: float = args.batch_ms or (10.0 if args.quick else 40.0)
     if args.worker:
         return _worker(args.worker, cases, reps, batch_ms, args.clock)
 
