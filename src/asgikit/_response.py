@@ -1013,13 +1013,14 @@ class StreamWriter:
         self._headers = headers
         self._cookies = cookies
         self._encoding = encoding
+        self._state = connection_state(scope)
         self._fast = False
         self._send_may_fail = False
         self._watch_at = 0.0
 
     async def __aenter__(self) -> Writer:
         scope = self._scope
-        state = self._state = connection_state(scope)
+        state = self._state
         status = self._status
         code = _STATUS_CODES.get(status)
         if code is None or state.response or scope["type"] != "http":
