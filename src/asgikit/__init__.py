@@ -38,8 +38,9 @@ from ._exceptions import (
 from ._headers import Headers
 from ._json import JSONValue
 from ._multidict import MultiDict, MutableMultiDict
+from ._redirects import is_safe_redirect_url
 from ._request import Request
-from ._response import Finished, Response, Started, Unstarted, Writer, is_safe_redirect_url
+from ._response import Finished, Response, Started, Unstarted, Writer
 from ._sse import ServerSentEvent, format_sse_event
 from ._uploads import UploadedFile, safe_basename
 from ._websocket import WebSocket, WebSocketState

@@ -16,15 +16,9 @@ from ._headers import Headers
 from ._host import parse_host
 from ._json import JSON_ENCODER, EncHook
 from ._multidict import MultiDict
-from ._response import (
-    Response,
-    StreamWriter,
-    Writer,
-    content_type_value,
-    encode_location,
-    json_payload,
-    respond_complete,
-)
+from ._redirects import encode_location
+from ._response import Response, StreamWriter, Writer, respond_complete
+from ._response_headers import content_type_value, json_payload
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
 from ._urlencoded import parse_query

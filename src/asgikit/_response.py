@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -42,7 +41,6 @@ from os import PathLike
 from time import monotonic
 from types import TracebackType
 from typing import Final, Generic, Literal, cast, final, overload
-from urllib.parse import quote
 
 from typing_extensions import TypeVar
 
@@ -59,7 +57,6 @@ from ._connection import (
 from ._cookies import Cookies
 from ._exceptions import (
     ClientDisconnectError,
-    InvalidHeaderError,
     ResponseAlreadyEndedError,
     ResponseAlreadyStartedError,
     ResponseNotStartedError,
@@ -74,8 +71,21 @@ from ._files import (
     open_file,
     plan_file_response,
 )
-from ._header_encoding import HeaderInput, encode_header_value, encode_headers
-from ._json import EncHook, encode_json
+from ._header_encoding import HeaderInput, encode_header_value
+from ._json import EncHook
+from ._redirects import encode_location, is_safe_redirect_url
+from ._response_headers import (
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    LENGTHS,
+    SSE_HEADERS,
+    STATUS_CODES,
+    UTF8_CONTENT_TYPES,
+    add_headers,
+    content_type_value,
+    json_payload,
+    length_value,
+)
 from ._scope import extensions, spec_version
 from ._sse import ServerSentEvent, format_sse_event
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
@@ -127,84 +137,6 @@ _NEVER: Final = math.inf
 _WEBSOCKET_DENIAL: Final = "websocket.http.response"
 _ACCEPTED: Final = 3
 _CLOSED: Final = 4
-
-_CONTENT_TYPE: Final = b"content-type"
-_CONTENT_LENGTH: Final = b"content-length"
-_LENGTHS: Final = tuple(str(n).encode("ascii") for n in range(1024))
-_STATUS_CODES: Final[dict[int, int]] = {code: code for code in range(200, 600)}
-
-_CHARSET_TYPES: Final = frozenset(
-    {"application/javascript", "application/xml", "application/xhtml+xml"}
-)
-_plain_types: dict[str, bytes] = {}
-_utf8_types: dict[str, bytes] = {
-    "text/plain": b"text/plain; charset=utf-8",
-    "text/html": b"text/html; charset=utf-8",
-    "application/json": b"application/json",
-}
-_SSE_HEADERS: Final = (
-    (_CONTENT_TYPE, b"text/event-stream; charset=utf-8"),
-    (b"cache-control", b"no-cache"),
-    (b"x-accel-buffering", b"no"),
-)
-
-
-def content_type_value(media_type: str, encoding: str | None) -> bytes:
-    """The ``content-type`` value for ``media_type``, with ``; charset=`` when it needs one and
-    ``encoding`` is given. Validated; cached for the common encodings."""
-    cache = _utf8_types if encoding == "utf-8" else _plain_types if encoding is None else None
-    if cache is not None:
-        found = cache.get(media_type)
-        if found is not None:
-            return found
-    value = media_type
-    essence = media_type.partition(";")[0].strip().lower()
-    if (
-        encoding is not None
-        and (essence.startswith("text/") or essence in _CHARSET_TYPES)
-        and "charset=" not in media_type.lower()
-    ):
-        value = f"{media_type}; charset={encoding}"
-    encoded = encode_header_value(value, name="content-type")
-    if cache is not None and len(cache) < 256:
-        cache[media_type] = encoded
-    return encoded
-
-
-def json_payload(
-    content: object, media_type: str, encoding: str, enc_hook: EncHook | None
-) -> tuple[bytes, bytes]:
-    """The body and ``content-type`` value of a JSON response."""
-    body = encode_json(content, enc_hook)
-    if encoding == "utf-8":
-        return body, _utf8_types.get(media_type) or content_type_value(media_type, "utf-8")
-    typed = media_type if "charset=" in media_type.lower() else f"{media_type}; charset={encoding}"
-    return body.decode("utf-8").encode(encoding), content_type_value(typed, None)
-
-
-def _length(value: int) -> bytes:
-    return _LENGTHS[value] if value < 1024 else b"%d" % value
-
-
-def _add_headers(
-    raw: list[tuple[bytes, bytes]], headers: HeaderInput | None, cookies: Cookies | None
-) -> list[tuple[bytes, bytes]]:
-    """Append validated user headers (replacing asgikit's of the same name) and cookies."""
-    if headers:
-        user = encode_headers(headers)
-        names = {name for name, _ in user}
-        if _CONTENT_LENGTH in names:
-            raise ValueError(
-                "do not pass content-length in headers: asgikit sets it from the body; "
-                "use start(content_length=...) when streaming"
-            )
-        if any(name in names for name, _ in raw):
-            raw = [pair for pair in raw if pair[0] not in names]
-        raw += user
-    if cookies:
-        raw += cookies.raw_headers()
-    return raw
-
 
 def _store(scope: HTTPScope | WebSocketScope) -> dict[str, object]:
     """The scope as the mutable dict it is, for asgikit's private per-connection keys."""
@@ -266,81 +198,6 @@ async def _close_iterator(iterator: AsyncIterator[object]) -> None:
     aclose = getattr(iterator, "aclose", None)
     if aclose is not None:
         await cast("Callable[[], Awaitable[object]]", aclose)()
-
-
-# Reserved and unreserved URI characters plus "%": kept as they are; everything else
-# (spaces, non-ASCII, '"', '<', '>', '\\', '^', '`', '{', '|', '}') is percent-encoded.
-_LOCATION_SAFE: Final = "!#$%&'()*+,/:;=?@[]~"
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def encode_location(location: str) -> bytes:
-    """Encode a redirect target for the ``Location`` header.
-
-    Control characters (CR and LF would inject headers) raise ``InvalidHeaderError``; spaces,
-    backslashes, non-ASCII text (as UTF-8) and other characters not allowed in a URI are
-    percent-encoded; existing ``%XX`` escapes are kept. The text is never Unicode-normalised,
-    so the cost is linear in its length.
-    """
-    if _CONTROL.search(location) is not None:
-        raise InvalidHeaderError(
-            f"redirect location {location[:100]!r} contains control characters (CR/LF would "
-            "inject headers); validate or encode the target first"
-        )
-    try:
-        return quote(location, safe=_LOCATION_SAFE).encode("ascii")
-    except UnicodeEncodeError:
-        raise InvalidHeaderError(
-            "redirect location is not valid Unicode text (lone surrogate)"
-        ) from None
-
-
-_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-_AUTHORITY_END: Final = re.compile(r"[/?#]")
-# Browsers drop tabs and newlines inside URLs and strip leading controls and spaces, which
-# can turn "/\t/evil.com" into "//evil.com"; such targets are never considered safe.
-_UNSAFE_URL_CHAR: Final = re.compile(r"[\x00-\x20\x7f]")
-
-
-def is_safe_redirect_url(
-    url: str, *, allowed_hosts: Iterable[str] = (), require_https: bool = False
-) -> bool:
-    """Whether redirecting to a user-supplied ``url`` keeps the user on a trusted site.
-
-    True for relative references (``/path``, ``page?x=1``, ``#top``) and for ``http``/``https``
-    URLs (and protocol-relative ``//host``) whose host, or ``host:port``, is in
-    ``allowed_hosts`` (compared case-insensitively, no other normalisation). False for other
-    schemes (``javascript:``, ``data:``), for ``https:evil.com``, for backslash tricks
-    (``/\\evil.com`` and ``\\\\evil.com``, which browsers read as ``//evil.com``), for URLs
-    with user info (``https://trusted@evil.com``), and for any control character or space.
-    With ``require_https``, absolute ``http:`` URLs are rejected.
-    """
-    if not url or _UNSAFE_URL_CHAR.search(url) is not None:
-        return False
-    url = url.replace("\\", "/")
-    scheme = _SCHEME.match(url)
-    if scheme is not None:
-        name = scheme.group()[:-1].lower()
-        if name != "https" and (name != "http" or require_https):
-            return False
-        url = url[scheme.end() :]
-        if not url.startswith("//"):
-            return False
-    elif not url.startswith("//"):
-        return True
-    rest = url[2:]
-    end = _AUTHORITY_END.search(rest)
-    authority = rest if end is None else rest[: end.start()]
-    if not authority or "@" in authority:
-        return False
-    if authority.startswith("["):
-        host = authority[: authority.find("]") + 1]
-    else:
-        host = authority.partition(":")[0]
-    if not host:
-        return False
-    allowed = {entry.lower() for entry in allowed_hosts}
-    return host.lower() in allowed or authority.lower() in allowed
 
 
 @final
@@ -496,21 +353,21 @@ class Response(Generic[S]):
             ClientDisconnectError: if the client is gone (``send`` failed with ``OSError``).
         """
         state = self._state
-        code = _STATUS_CODES.get(status)  # plain int for int and HTTPStatus alike
+        code = STATUS_CODES.get(status)  # plain int for int and HTTPStatus alike
         if code is None or state.response or self._websocket:
             code = self._check_start(status)
         status = code
         raw: list[tuple[bytes, bytes]] = []
         if media_type is not None:
-            raw.append((_CONTENT_TYPE, content_type_value(media_type, encoding)))
+            raw.append((CONTENT_TYPE, content_type_value(media_type, encoding)))
         if content_length is not None and status != 204 and status != 304:
             if type(content_length) is not int or content_length < 0:
                 raise ValueError(
                     f"content_length must be a non-negative int, not {content_length!r}"
                 )
-            raw.append((_CONTENT_LENGTH, _length(content_length)))
+            raw.append((CONTENT_LENGTH, length_value(content_length)))
         if headers or cookies:
-            raw = _add_headers(raw, headers, cookies)
+            raw = add_headers(raw, headers, cookies)
         await self._send_start(status, raw)
         return cast("Response[Started]", self)
 
@@ -630,7 +487,7 @@ class Response(Generic[S]):
         encoding: str = "utf-8",
     ) -> None:
         """Respond with ``content`` encoded with ``encoding`` and finish the response."""
-        content_type = _utf8_types.get(media_type) if encoding == "utf-8" else None
+        content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
         if content_type is None:
             content_type = content_type_value(media_type, encoding)
         await self._respond(status, content.encode(encoding), content_type, headers, cookies)
@@ -814,7 +671,7 @@ class Response(Generic[S]):
             ClientDisconnectError: if the client disconnects while sending data.
         """
         code = self._check_start(status)
-        await self._send_start(code, _add_headers(list(_SSE_HEADERS), headers, cookies))
+        await self._send_start(code, add_headers(list(SSE_HEADERS), headers, cookies))
         iterator = aiter(events)
         try:
             async for event in iterator:
@@ -885,8 +742,8 @@ class Response(Generic[S]):
             )
             raw = plan.headers
             if plan.status != 304:
-                raw.append((_CONTENT_LENGTH, _length(plan.content_length)))
-            await self._send_start(plan.status, _add_headers(raw, headers, cookies))
+                raw.append((CONTENT_LENGTH, length_value(plan.content_length)))
+            await self._send_start(plan.status, add_headers(raw, headers, cookies))
             if self._head or not plan.segments:
                 await self._started().end()
                 return
@@ -1022,19 +879,19 @@ class StreamWriter:
         scope = self._scope
         state = self._state
         status = self._status
-        code = _STATUS_CODES.get(status)
+        code = STATUS_CODES.get(status)
         if code is None or state.response or scope["type"] != "http":
             code = _start_checks(scope, state, status)
         raw: list[tuple[bytes, bytes]] = []
         if self._media_type is not None:
-            raw.append((_CONTENT_TYPE, content_type_value(self._media_type, self._encoding)))
+            raw.append((CONTENT_TYPE, content_type_value(self._media_type, self._encoding)))
         length = self._content_length
         if length is not None and code != 204 and code != 304:
             if type(length) is not int or length < 0:
                 raise ValueError(f"content_length must be a non-negative int, not {length!r}")
-            raw.append((_CONTENT_LENGTH, _length(length)))
+            raw.append((CONTENT_LENGTH, length_value(length)))
         if self._headers or self._cookies:
-            raw = _add_headers(raw, self._headers, self._cookies)
+            raw = add_headers(raw, self._headers, self._cookies)
         state.response = RESPONSE_STARTED
         state.response_status = code
         try:
@@ -1062,16 +919,16 @@ class StreamWriter:
             ClientDisconnectError: if the client disconnected.
             ResponseAlreadyEndedError: if the response was ended inside the block.
         """
-        chunk = data.encode(self._encoding) if isinstance(data, str) else data
+        if type(data) is bytes:
+            chunk = data
+        elif isinstance(data, str):
+            chunk = data.encode(self._encoding)
+        else:  # bytearray and the like: Response.write rejects them with a clear TypeError
+            return self._general_write(data)
         if not chunk:
             return _DONE
         state = self._state
-        if (
-            self._fast
-            and state.response == RESPONSE_STARTED
-            and not state.disconnected
-            and type(chunk) is bytes
-        ):
+        if self._fast and state.response == RESPONSE_STARTED and not state.disconnected:
             watch_at = self._watch_at
             if watch_at != _NEVER and (watch_at == 0.0 or monotonic() >= watch_at):
                 watch_at = self._watch_at = _advance_watch(
@@ -1182,14 +1039,14 @@ async def respond_complete(
         and scope["type"] == "http"
     ):
         # The common case, kept lean: nothing has been read, started or recorded yet.
-        code = _STATUS_CODES.get(status)
+        code = STATUS_CODES.get(status)
         if code is not None and code != 204 and code != 304:
             length = len(body)
-            content_length = _LENGTHS[length] if length < 1024 else b"%d" % length
+            content_length = LENGTHS[length] if length < 1024 else b"%d" % length
             if content_type is None:
-                raw = [(_CONTENT_LENGTH, content_length)]
+                raw = [(CONTENT_LENGTH, content_length)]
             else:
-                raw = [(_CONTENT_TYPE, content_type), (_CONTENT_LENGTH, content_length)]
+                raw = [(CONTENT_TYPE, content_type), (CONTENT_LENGTH, content_length)]
             if scope["method"] == "HEAD":
                 body = b""
             store_state(scope, STATE_KEY, code)
@@ -1206,25 +1063,25 @@ async def respond_complete(
     else:
         websocket = True
         head = False
-    code = _STATUS_CODES.get(status)  # plain int for int and HTTPStatus alike
+    code = STATUS_CODES.get(status)  # plain int for int and HTTPStatus alike
     if code is None or state.response or websocket:
         code = _start_checks(scope, state, status)
     if code == 204 or code == 304:
-        raw = [] if content_type is None else [(_CONTENT_TYPE, content_type)]
+        raw = [] if content_type is None else [(CONTENT_TYPE, content_type)]
         body = b""
     else:
         length = len(body)
-        content_length = _LENGTHS[length] if length < 1024 else b"%d" % length
+        content_length = LENGTHS[length] if length < 1024 else b"%d" % length
         if content_type is None:
-            raw = [(_CONTENT_LENGTH, content_length)]
+            raw = [(CONTENT_LENGTH, content_length)]
         else:
-            raw = [(_CONTENT_TYPE, content_type), (_CONTENT_LENGTH, content_length)]
+            raw = [(CONTENT_TYPE, content_type), (CONTENT_LENGTH, content_length)]
         if head:
             body = b""
     if extra is not None:
         raw.append(extra)
     if headers or cookies:
-        raw = _add_headers(raw, headers, cookies)
+        raw = add_headers(raw, headers, cookies)
     state.response = RESPONSE_STARTED
     state.response_status = code
     try:

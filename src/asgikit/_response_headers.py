@@ -1,0 +1,101 @@
+"""Assembling the header list of a response: ``content-type`` with its charset rule,
+``content-length``, user headers and cookies. Pure HTTP: nothing here knows about ASGI."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ._cookies import Cookies
+from ._header_encoding import HeaderInput, encode_header_value, encode_headers
+from ._json import EncHook, encode_json
+
+__all__ = [
+    "CONTENT_LENGTH",
+    "CONTENT_TYPE",
+    "LENGTHS",
+    "SSE_HEADERS",
+    "STATUS_CODES",
+    "UTF8_CONTENT_TYPES",
+    "add_headers",
+    "content_type_value",
+    "json_payload",
+    "length_value",
+]
+
+CONTENT_TYPE: Final = b"content-type"
+CONTENT_LENGTH: Final = b"content-length"
+LENGTHS: Final = tuple(str(n).encode("ascii") for n in range(1024))
+STATUS_CODES: Final[dict[int, int]] = {code: code for code in range(200, 600)}
+
+_CHARSET_TYPES: Final = frozenset(
+    {"application/javascript", "application/xml", "application/xhtml+xml"}
+)
+_plain_types: dict[str, bytes] = {}
+UTF8_CONTENT_TYPES: Final[dict[str, bytes]] = {
+    "text/plain": b"text/plain; charset=utf-8",
+    "text/html": b"text/html; charset=utf-8",
+    "application/json": b"application/json",
+}
+SSE_HEADERS: Final = (
+    (CONTENT_TYPE, b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+)
+
+
+def content_type_value(media_type: str, encoding: str | None) -> bytes:
+    """The ``content-type`` value for ``media_type``, with ``; charset=`` when it needs one and
+    ``encoding`` is given. Validated; cached for the common encodings."""
+    cache = UTF8_CONTENT_TYPES if encoding == "utf-8" else _plain_types if encoding is None else None
+    if cache is not None:
+        found = cache.get(media_type)
+        if found is not None:
+            return found
+    value = media_type
+    essence = media_type.partition(";")[0].strip().lower()
+    if (
+        encoding is not None
+        and (essence.startswith("text/") or essence in _CHARSET_TYPES)
+        and "charset=" not in media_type.lower()
+    ):
+        value = f"{media_type}; charset={encoding}"
+    encoded = encode_header_value(value, name="content-type")
+    if cache is not None and len(cache) < 256:
+        cache[media_type] = encoded
+    return encoded
+
+
+def json_payload(
+    content: object, media_type: str, encoding: str, enc_hook: EncHook | None
+) -> tuple[bytes, bytes]:
+    """The body and ``content-type`` value of a JSON response."""
+    body = encode_json(content, enc_hook)
+    if encoding == "utf-8":
+        return body, UTF8_CONTENT_TYPES.get(media_type) or content_type_value(media_type, "utf-8")
+    typed = media_type if "charset=" in media_type.lower() else f"{media_type}; charset={encoding}"
+    return body.decode("utf-8").encode(encoding), content_type_value(typed, None)
+
+
+def length_value(value: int) -> bytes:
+    """``content-length`` value for ``value`` (cached for small bodies)."""
+    return LENGTHS[value] if value < 1024 else b"%d" % value
+
+
+def add_headers(
+    raw: list[tuple[bytes, bytes]], headers: HeaderInput | None, cookies: Cookies | None
+) -> list[tuple[bytes, bytes]]:
+    """Append validated user headers (replacing asgikit's of the same name) and cookies."""
+    if headers:
+        user = encode_headers(headers)
+        names = {name for name, _ in user}
+        if CONTENT_LENGTH in names:
+            raise ValueError(
+                "do not pass content-length in headers: asgikit sets it from the body; "
+                "use start(content_length=...) when streaming"
+            )
+        if any(name in names for name, _ in raw):
+            raw = [pair for pair in raw if pair[0] not in names]
+        raw += user
+    if cookies:
+        raw += cookies.raw_headers()
+    return raw
