@@ -4,6 +4,8 @@
 server with this interpreter, waits until it accepts TCP connections and yields the base URL
 (``http://127.0.0.1:PORT``). On exit the server's whole process group is terminated (then
 killed). If the server cannot start, the test is skipped with the server's output as reason.
+Pass ``log=`` (a file opened for binary writing) to keep the server's output and read it with
+``server_output(log)``.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Generator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
-from typing import Literal, get_args
+from typing import IO, Literal, get_args
 
 import pytest
 
-__all__ = ["SERVER_KINDS", "ServerKind", "free_port", "server_command", "start_server"]
+__all__ = ["SERVER_KINDS", "ServerKind", "free_port", "server_command", "server_output", "start_server"]
 
 ServerKind = Literal["uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian", "daphne"]
 """The servers (and uvicorn HTTP implementations) the integration tests run against."""
@@ -81,12 +83,28 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=5)
 
 
+def server_output(log: IO[bytes]) -> str:
+    """Everything a server started with ``log=log`` has written to it so far.
+
+    Reads with ``pread`` so the file offset the server writes at (shared with this process)
+    does not move.
+    """
+    fd = log.fileno()
+    return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
+
+
 @contextmanager
-def start_server(kind: ServerKind, app: str, *, startup_timeout: float = 15.0) -> Generator[str, None, None]:
-    """Serve ``app`` with ``kind`` on a free 127.0.0.1 port; yield ``http://127.0.0.1:PORT``."""
+def start_server(
+    kind: ServerKind, app: str, *, startup_timeout: float = 15.0, log: IO[bytes] | None = None
+) -> Generator[str, None, None]:
+    """Serve ``app`` with ``kind`` on a free 127.0.0.1 port; yield ``http://127.0.0.1:PORT``.
+
+    The server's stdout and stderr go to ``log`` if given, else to a private temporary file.
+    """
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    with tempfile.TemporaryFile() as output:
+    with ExitStack() as stack:
+        output = log if log is not None else stack.enter_context(tempfile.TemporaryFile())
         proc = subprocess.Popen(
             server_command(kind, app, port),
             cwd=ROOT,
@@ -96,15 +114,11 @@ def start_server(kind: ServerKind, app: str, *, startup_timeout: float = 15.0) -
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while not _port_open(port):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    output.seek(0)
-                    tail = output.read()[-2000:].decode("utf-8", "replace")
-                    state = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
-                    pytest.skip(f"{kind} could not start ({state}): {tail}")
-                time.sleep(0.05)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            _stop(proc)
+        stack.callback(_stop, proc)
+        deadline = time.monotonic() + startup_timeout
+        while not _port_open(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                state = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+                pytest.skip(f"{kind} could not start ({state}): {server_output(output)[-2000:]}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"

@@ -28,24 +28,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import random
-import signal
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Final, cast
 
 import httpx
 import pytest
 
 from tests.apps import http_app
-from tests.servers import ROOT, SERVER_KINDS, ServerKind, free_port, server_command
+from tests.servers import SERVER_KINDS, ServerKind, server_output, start_server
 
 APP: Final = "tests.apps.http_app:app"
 TIMEOUT: Final = 15.0
@@ -106,63 +99,22 @@ class ServerProcess:
 
     def output(self) -> str:
         """Everything the server printed so far."""
-        self.log.flush()
-        return Path(self.log.name).read_text("utf-8", "replace")
+        return server_output(self.log)
 
     def errors_logged(self) -> list[str]:
         """Output lines that look like errors."""
         return [line for line in self.output().splitlines() if any(m in line for m in _ERROR_MARKERS)]
 
 
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=5)
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="module", params=SERVER_KINDS)
 def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
-    """One server process per kind for the whole module, its output kept in a file.
-
-    ``tests.servers.start_server`` does not expose the server's output, so this starts the
-    same command line itself.
-    """
+    """One server process per kind for the whole module, its output kept in a file."""
     kind = cast("ServerKind", request.param)
-    port = free_port()
-    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    with tempfile.NamedTemporaryFile(prefix=f"asgikit-{kind}-", suffix=".log") as log:
-        proc = subprocess.Popen(
-            server_command(kind, APP, port),
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": pythonpath},
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process = ServerProcess(kind, f"http://127.0.0.1:{port}", log)
-        try:
-            deadline = time.monotonic() + TIMEOUT
-            while not _port_open(port):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip(f"{kind} could not start: {process.output()[-2000:]}")
-                time.sleep(0.05)
-            yield process
-        finally:
-            _stop(proc)
+    with (
+        tempfile.NamedTemporaryFile(prefix=f"asgikit-{kind}-", suffix=".log") as log,
+        start_server(kind, APP, startup_timeout=TIMEOUT, log=log) as url,
+    ):
+        yield ServerProcess(kind, url, log)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from asgikit._connection import connection_state
 from asgikit._exceptions import ClientDisconnectError, ResponseAlreadyEndedError
 from asgikit._response import Response, Started
 from asgikit._sse import ServerSentEvent
-from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent
+from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, SendEvent
 
 from .conftest import Recorder, Script, http_scope
 from .servers import SERVER_KINDS, ServerKind, start_server
@@ -263,8 +263,38 @@ def watch_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("asgikit._response.WATCH_AFTER", 0.0)
 
 
+def empty_body() -> Script:
+    """A ``receive`` with an empty request body (then ``http.disconnect``)."""
+    return Script([{"type": "http.request", "body": b"", "more_body": False}])
+
+
+def disconnect_once_set(event: asyncio.Event) -> Receive:
+    """A ``receive`` that answers ``http.disconnect`` once ``event`` is set."""
+
+    async def receive() -> ReceiveEvent:
+        await event.wait()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def body_read_scope() -> HTTPScope:
+    """A spec 2.3 scope whose request body was already read (the watcher only waits)."""
+    scope = http_scope(spec_version="2.3")
+    connection_state(scope).body_complete = True
+    return scope
+
+
+async def finished_listener(scope: HTTPScope) -> asyncio.Task[None]:
+    """The scope's watcher task, once it has finished (bounded)."""
+    task = listener(scope)
+    assert task is not None
+    await asyncio.wait_for(asyncio.shield(task), 1)
+    return task
+
+
 async def test_short_bursts_never_start_a_watcher(recorder: Recorder) -> None:
-    receive = Script([{"type": "http.request", "body": b"", "more_body": False}])
+    receive = empty_body()
     scope = http_scope(spec_version="2.3")
     async with Response(scope, receive, recorder).response_writer() as write:
         for _ in range(10):
@@ -277,7 +307,7 @@ async def test_watcher_starts_at_the_first_chunk_after_the_deadline(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("asgikit._response.WATCH_AFTER", 0.01)
-    receive = Script([{"type": "http.request", "body": b"", "more_body": False}])
+    receive = empty_body()
     scope = http_scope(spec_version="2.3")
     started = await Response(scope, receive, recorder).start()
     await started.write(b"one", more_body=True)  # sets the deadline
@@ -295,13 +325,11 @@ async def test_watcher_starts_at_the_first_chunk_after_the_deadline(
 
 @pytest.mark.usefixtures("watch_now")
 async def test_watcher_detects_http_disconnect_on_old_spec(recorder: Recorder) -> None:
-    receive = Script([{"type": "http.request", "body": b"", "more_body": False}])
+    receive = empty_body()
     scope = http_scope(spec_version="2.3")
     started = await Response(scope, receive, recorder).start()
     await started.write(b"one", more_body=True)
-    task = listener(scope)
-    assert task is not None
-    await asyncio.wait_for(asyncio.shield(task), 1)
+    await finished_listener(scope)
     assert connection_state(scope).disconnected
     assert connection_state(scope).body_complete
     with pytest.raises(ClientDisconnectError):
@@ -312,14 +340,8 @@ async def test_watcher_detects_http_disconnect_on_old_spec(recorder: Recorder) -
 @pytest.mark.usefixtures("watch_now")
 async def test_watcher_sees_a_disconnect_arriving_later(recorder: Recorder) -> None:
     gone = asyncio.Event()
-
-    async def receive() -> ReceiveEvent:
-        await gone.wait()
-        return {"type": "http.disconnect"}
-
-    scope = http_scope(spec_version="2.3")
-    connection_state(scope).body_complete = True
-    started = await Response(scope, receive, recorder).start()
+    scope = body_read_scope()
+    started = await Response(scope, disconnect_once_set(gone), recorder).start()
     await started.write(b"one", more_body=True)
     gone.set()
     await asyncio.sleep(0.01)
@@ -340,15 +362,8 @@ async def test_watcher_is_not_started_for_one_shot_responses(recorder: Recorder)
 
 @pytest.mark.usefixtures("watch_now")
 async def test_watcher_is_cancelled_and_removed_when_the_response_ends(recorder: Recorder) -> None:
-    never = asyncio.Event()
-
-    async def receive() -> ReceiveEvent:
-        await never.wait()
-        return {"type": "http.disconnect"}
-
-    scope = http_scope(spec_version="2.3")
-    connection_state(scope).body_complete = True
-    started = await Response(scope, receive, recorder).start()
+    scope = body_read_scope()
+    started = await Response(scope, disconnect_once_set(asyncio.Event()), recorder).start()
     await started.write(b"a", more_body=True)
     task = listener(scope)
     assert task is not None
@@ -372,9 +387,7 @@ async def test_watcher_discards_an_unread_body_and_marks_it_streamed(recorder: R
     await started.write(b"x", more_body=True)
     state = connection_state(scope)
     assert state.body_streamed
-    task = listener(scope)
-    assert task is not None
-    await asyncio.wait_for(asyncio.shield(task), 1)
+    await finished_listener(scope)
     assert (state.body_complete, state.disconnected) == (True, True)
     assert receive.calls == 3
 
@@ -387,9 +400,7 @@ async def test_watcher_ends_quietly_when_receive_fails(recorder: Recorder) -> No
     scope = http_scope(spec_version="2.0")
     started = await Response(scope, receive, recorder).start()
     await started.write(b"a", more_body=True)
-    task = listener(scope)
-    assert task is not None
-    await asyncio.wait_for(asyncio.shield(task), 1)
+    task = await finished_listener(scope)
     assert task.exception() is None
     await started.write(b"b")  # no disconnect was seen, writing goes on
     assert not connection_state(scope).disconnected
@@ -397,15 +408,8 @@ async def test_watcher_ends_quietly_when_receive_fails(recorder: Recorder) -> No
 
 @pytest.mark.usefixtures("watch_now")
 async def test_streaming_error_cancels_the_watcher(recorder: Recorder) -> None:
-    never = asyncio.Event()
-
-    async def receive() -> ReceiveEvent:
-        await never.wait()
-        return {"type": "http.disconnect"}
-
-    scope = http_scope(spec_version="2.3")
-    connection_state(scope).body_complete = True
-    response = Response(scope, receive, recorder)
+    scope = body_read_scope()
+    response = Response(scope, disconnect_once_set(asyncio.Event()), recorder)
     with pytest.raises(KeyError):
         async with response.response_writer() as write:
             await write(b"a")

@@ -23,11 +23,12 @@ import asyncio
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.http11 import Response
 from websockets.typing import Subprotocol
 
 from tests.servers import SERVER_KINDS, ServerKind, start_server
@@ -66,26 +67,17 @@ _UVICORN = Expected(
 EXPECTED: dict[ServerKind, Expected] = {
     "uvicorn-h11": _UVICORN,
     "uvicorn-httptools": _UVICORN,
-    "hypercorn": Expected(
+    "hypercorn": replace(
+        _UVICORN,
         asgi={"version": "3.0", "spec_version": "2.3"},
-        extensions=["websocket.http.response"],
-        http_version="1.1",
-        sends_accept_headers=True,
-        sends_close_reason=True,
-        sends_empty_messages=True,
-        close_1007_arrives_as=1007,
         abrupt_disconnect_code=1006,
         send_raises_when_client_gone=False,
     ),
-    "granian": Expected(
+    "granian": replace(
+        _UVICORN,
         asgi={"version": "3.0", "spec_version": "2.3"},
         extensions=["http.response.pathsend", "websocket.http.response"],
-        http_version="1.1",
         sends_accept_headers=False,
-        sends_close_reason=True,
-        sends_empty_messages=True,
-        close_1007_arrives_as=1007,
-        abrupt_disconnect_code=1005,
         send_raises_when_client_gone=False,
     ),
     "daphne": Expected(
@@ -148,6 +140,25 @@ async def report(server: Server, key: str) -> object:
             return record
         await asyncio.sleep(0.05)
     raise AssertionError(f"no record for {key}")
+
+
+async def rejection(server: Server, path: str) -> Response:
+    """The HTTP response of a handshake the app refuses."""
+    async with asyncio.timeout(TIMEOUT):
+        with pytest.raises(InvalidStatus) as info:
+            async with ws_connect(server.ws(path)):
+                pass
+    return info.value.response
+
+
+async def record_after_abort(server: Server, route: str) -> object:
+    """Connect to ``/ROUTE?KEY``, wait for ``"ready"``, vanish, and return the app's record."""
+    key = f"{route}-{next(_keys)}"
+    async with asyncio.timeout(TIMEOUT):
+        ws = await ws_connect(server.ws(f"/{route}?{key}"))
+        assert await ws.recv() == "ready"
+        ws.transport.abort()
+        return await report(server, key)
 
 
 async def test_scope_shows_what_the_server_implements(server: Server) -> None:
@@ -220,19 +231,11 @@ async def test_server_close_with_code_and_reason(server: Server) -> None:
 
 
 async def test_close_before_accept_is_an_http_403(server: Server) -> None:
-    async with asyncio.timeout(TIMEOUT):
-        with pytest.raises(InvalidStatus) as info:
-            async with ws_connect(server.ws("/reject")):
-                pass
-    assert info.value.response.status_code == 403
+    assert (await rejection(server, "/reject")).status_code == 403
 
 
 async def test_denial_response_where_supported_else_403(server: Server) -> None:
-    async with asyncio.timeout(TIMEOUT):
-        with pytest.raises(InvalidStatus) as info:
-            async with ws_connect(server.ws("/deny")):
-                pass
-    response = info.value.response
+    response = await rejection(server, "/deny")
     if "websocket.http.response" in server.expected.extensions:
         assert (response.status_code, response.body, response.headers.get("x-denied")) == (
             401,
@@ -244,12 +247,7 @@ async def test_denial_response_where_supported_else_403(server: Server) -> None:
 
 
 async def test_client_abrupt_disconnect_raises_disconnect_then_closed(server: Server) -> None:
-    key = f"abrupt-{next(_keys)}"
-    async with asyncio.timeout(TIMEOUT):
-        ws = await ws_connect(server.ws(f"/abrupt?{key}"))
-        assert await ws.recv() == "ready"
-        ws.transport.abort()
-        record = await report(server, key)
+    record = await record_after_abort(server, "abrupt")
     assert record == {
         "read": "WebSocketDisconnect",
         "code": server.expected.abrupt_disconnect_code,
@@ -260,12 +258,7 @@ async def test_client_abrupt_disconnect_raises_disconnect_then_closed(server: Se
 
 
 async def test_writing_to_a_vanished_client(server: Server) -> None:
-    key = f"writer-{next(_keys)}"
-    async with asyncio.timeout(TIMEOUT):
-        ws = await ws_connect(server.ws(f"/writer?{key}"))
-        assert await ws.recv() == "ready"
-        ws.transport.abort()
-        record = await report(server, key)
+    record = await record_after_abort(server, "writer")
     if server.expected.send_raises_when_client_gone:
         assert record == {"ended": "WebSocketDisconnect", "code": 1006, "state": "CLOSED"}
     else:

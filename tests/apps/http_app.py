@@ -28,6 +28,7 @@ from typing import Final
 
 from asgikit import ClientDisconnectError, Cookies, JSONValue, Request
 from asgikit.asgi import Receive, Scope, Send
+from tests.apps import lifespan
 
 TEXT: Final = "hello, world"
 JSON_BODY: Final[JSONValue] = {"hello": "world", "numbers": [1, 2, 3], "unicode": "h\u00e9llo \u2713"}
@@ -167,13 +168,8 @@ ROUTES: Final[dict[tuple[str, str], Handler]] = {
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """Entry point: the routes above, a no-op lifespan, and error recording."""
     if scope["type"] == "lifespan":
-        while True:
-            event = await receive()
-            if event["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif event["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     request = Request(scope, receive, send)
     handler = ROUTES.get((str(request.method), request.path))
     try:

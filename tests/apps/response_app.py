@@ -23,6 +23,7 @@ from asgikit._json import JSONValue
 from asgikit._response import Response
 from asgikit._sse import ServerSentEvent
 from asgikit.asgi import HTTPScope, Receive, Scope, Send
+from tests.apps import lifespan
 
 RECORDS: dict[str, JSONValue] = {}
 
@@ -30,13 +31,8 @@ RECORDS: dict[str, JSONValue] = {}
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """Entry point: the HTTP routes above and a no-op lifespan."""
     if scope["type"] == "lifespan":
-        while True:
-            event = await receive()
-            if event["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif event["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     if scope["type"] != "http":
         return
     await _http(scope, receive, send)

@@ -35,6 +35,7 @@ from asgikit._json import JSONValue
 from asgikit._request import Request
 from asgikit._websocket import AcceptedWebSocket, WebSocket
 from asgikit.asgi import Receive, Scope, Send, WebSocketScope
+from tests.apps import lifespan
 
 RECORDS: dict[str, dict[str, JSONValue]] = {}
 
@@ -42,13 +43,7 @@ RECORDS: dict[str, dict[str, JSONValue]] = {}
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """Entry point: websocket routes, a 404 for HTTP, and a no-op lifespan."""
     if scope["type"] == "lifespan":
-        while True:
-            event = await receive()
-            if event["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif event["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
     elif scope["type"] == "http":
         await send({"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
