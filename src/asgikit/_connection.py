@@ -49,6 +49,8 @@ class ConnectionState:
     # RESPONSE_NOT_STARTED, RESPONSE_STARTED or RESPONSE_ENDED.
     response: int = RESPONSE_NOT_STARTED
     response_status: int | None = None
+    # start(trailers=True) announced trailers that send_trailers() has not sent yet.
+    trailers: bool = False
     # WebSocketState value (int) for websocket scopes; 1 (NEW) until something happens.
     websocket: int = 1
 

@@ -71,7 +71,7 @@ from ._files import (
     open_file,
     plan_file_response,
 )
-from ._header_encoding import HeaderInput, encode_header_value
+from ._header_encoding import HeaderInput, encode_header_value, encode_headers
 from ._json import EncHook
 from ._redirects import encode_location, is_safe_redirect_url
 from ._response_headers import (
@@ -135,6 +135,7 @@ the disconnect watcher task starts: short bursts never pay for a task."""
 _LISTENER_KEY: Final = "asgikit.disconnect_listener"
 _NEVER: Final = math.inf
 _WEBSOCKET_DENIAL: Final = "websocket.http.response"
+_TRAILERS: Final = "http.response.trailers"
 _ACCEPTED: Final = 3
 _CLOSED: Final = 4
 
@@ -335,6 +336,7 @@ class Response(Generic[S]):
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
+        trailers: bool = False,
     ) -> Response[Started]:
         """Start the response: send the status and headers, and return this object typed as
         started. Must be called before ``write()`` or ``end()``.
@@ -342,6 +344,10 @@ class Response(Generic[S]):
         ``media_type`` becomes ``content-type`` (with ``; charset=<encoding>`` for text types);
         ``content_length`` becomes ``content-length`` (omitted for 204 and 304). Without it the
         server frames the body itself (chunked encoding on HTTP/1.1).
+
+        ``trailers=True`` announces trailers (sent with ``send_trailers()`` after ``end()``)
+        when the server offers the ``http.response.trailers`` extension; elsewhere the flag is
+        ignored and ``send_trailers()`` does nothing, as HTTP allows trailers to be dropped.
 
         Raises:
             ResponseAlreadyStartedError: if the response is already started.
@@ -368,7 +374,18 @@ class Response(Generic[S]):
             raw.append((CONTENT_LENGTH, length_value(content_length)))
         if headers or cookies:
             raw = add_headers(raw, headers, cookies)
-        await self._send_start(status, raw)
+        if trailers and not self._websocket and _TRAILERS in extensions(self._scope):
+            state.trailers = True
+            state.response = RESPONSE_STARTED
+            state.response_status = status
+            try:
+                await self._send(
+                    {"type": "http.response.start", "status": status, "headers": raw, "trailers": True}
+                )
+            except OSError as exc:
+                raise self._gone(exc) from exc
+        else:
+            await self._send_start(status, raw)
         return cast("Response[Started]", self)
 
     @overload
@@ -554,6 +571,32 @@ class Response(Generic[S]):
         await self._respond(
             303, b"", None, headers, cookies, (b"location", encode_location(location))
         )
+
+    async def send_trailers(self: Response[Finished], headers: HeaderInput) -> None:
+        """Send trailer headers after the body, when ``start(trailers=True)`` announced them
+        and the server offers ``http.response.trailers``; otherwise do nothing.
+
+        Raises:
+            ResponseNotStartedError: if the response is not started.
+            ResponseAlreadyStartedError: if the body has not ended yet (call ``end()`` first).
+            InvalidHeaderError: if a header is unsafe.
+            ClientDisconnectError: if ``send`` fails because the client is gone.
+        """
+        state = self._state
+        if state.response == RESPONSE_NOT_STARTED:
+            raise ResponseNotStartedError("the response is not started; trailers come after the body")
+        if state.response == RESPONSE_STARTED:
+            raise ResponseAlreadyStartedError(
+                "the body is still open; call end() before send_trailers()"
+            )
+        encoded = encode_headers(headers)
+        if not state.trailers or state.disconnected:
+            return
+        state.trailers = False
+        try:
+            await self._send({"type": "http.response.trailers", "headers": encoded})
+        except OSError as exc:
+            raise self._gone(exc) from exc
 
     async def send_early_hints(self: Response[Unstarted], links: Iterable[str]) -> None:
         """Send ``103 Early Hints`` with these ``Link`` header values, when the server supports

@@ -83,3 +83,8 @@ def mutable_multidict_is_invariant(values: MutableMultiDict[bool]) -> MutableMul
 
 def read_only_view_cannot_add(values: MultiDict[str]) -> None:
     values.add("a", "b")  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+async def trailers_before_end(response: Response) -> None:
+    started = await response.start(200, trailers=True)
+    await started.send_trailers({"x-a": "1"})  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
