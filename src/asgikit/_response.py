@@ -940,7 +940,9 @@ class StreamWriter:
         try:
             if scope["type"] == "http":
                 self._fast = scope["method"] != "HEAD" and code != 204 and code != 304
-                self._send_may_fail = spec_version(scope) >= (2, 4)
+                if spec_version(scope) >= (2, 4):
+                    self._send_may_fail = True
+                    self._watch_at = _NEVER  # send reports disconnects itself
                 await self._send({"type": "http.response.start", "status": code, "headers": raw})
             else:
                 state.websocket = _CLOSED
@@ -1074,16 +1076,20 @@ async def respond_complete(
     A module function rather than a method so ``Request.respond_*`` reach it without building
     a ``Response`` first; the checks are those of ``Response.start``.
     """
-    if (
-        stored_state(scope, STATE_KEY) is None
-        and headers is None
-        and cookies is None
-        and extra is None
-        and scope["type"] == "http"
-    ):
-        # The common case, kept lean: nothing has been read, started or recorded yet.
+    found = stored_state(scope, STATE_KEY)
+    if headers is None and cookies is None and extra is None and scope["type"] == "http":
+        # The common case, kept lean: a plain HTTP response on a connection where nothing has
+        # been started (at most the body was read).
         code = STATUS_CODES.get(status)
-        if code is not None and code != 204 and code != 304:
+        if (
+            code is not None
+            and code != 204
+            and code != 304
+            and (
+                found is None
+                or (type(found) is ConnectionState and found.response == RESPONSE_NOT_STARTED)
+            )
+        ):
             length = len(body)
             content_length = LENGTHS[length] if length < 1024 else b"%d" % length
             if content_type is None:
@@ -1092,7 +1098,11 @@ async def respond_complete(
                 raw = [(CONTENT_TYPE, content_type), (CONTENT_LENGTH, content_length)]
             if scope["method"] == "HEAD":
                 body = b""
-            store_state(scope, STATE_KEY, code)
+            if found is None:
+                store_state(scope, STATE_KEY, code)
+            else:
+                found.response = RESPONSE_ENDED
+                found.response_status = code
             try:
                 await send({"type": "http.response.start", "status": code, "headers": raw})
                 await send({"type": "http.response.body", "body": body})
