@@ -226,36 +226,40 @@ class Body:
         # Marked as consumed while reading: a concurrent reader fails instead of stealing chunks,
         # and if this read fails half way, later reads fail instead of waiting for lost events.
         state.body_streamed = True
-        received = await self._receive()
+        state.reading = True  # see ConnectionState.reading
         try:
-            is_request = received["type"] == "http.request"
-        except (KeyError, TypeError):  # not an ASGI event: a broken server
-            is_request = False
-        if not is_request:
-            raise _not_a_request(state, _event_type(received))
-        event = cast("HTTPRequestEvent", received)
-        body = event.get("body") or b""
-        if event.get("more_body", False):
-            chunks = [body]
-            size = len(body)
-            while True:
-                if size > max_body_size:
-                    raise _too_large(max_body_size)
-                received = await self._receive()
-                try:
-                    is_request = received["type"] == "http.request"
-                except (KeyError, TypeError):  # not an ASGI event: a broken server
-                    is_request = False
-                if not is_request:
-                    raise _not_a_request(state, _event_type(received))
-                event = cast("HTTPRequestEvent", received)
-                chunk = event.get("body") or b""
-                if chunk:
-                    chunks.append(chunk)
-                    size += len(chunk)
-                if not event.get("more_body", False):
-                    break
-            body = b"".join(chunks)
+            received = await self._receive()
+            try:
+                is_request = received["type"] == "http.request"
+            except (KeyError, TypeError):  # not an ASGI event: a broken server
+                is_request = False
+            if not is_request:
+                raise _not_a_request(state, _event_type(received))
+            event = cast("HTTPRequestEvent", received)
+            body = event.get("body") or b""
+            if event.get("more_body", False):
+                chunks = [body]
+                size = len(body)
+                while True:
+                    if size > max_body_size:
+                        raise _too_large(max_body_size)
+                    received = await self._receive()
+                    try:
+                        is_request = received["type"] == "http.request"
+                    except (KeyError, TypeError):  # not an ASGI event: a broken server
+                        is_request = False
+                    if not is_request:
+                        raise _not_a_request(state, _event_type(received))
+                    event = cast("HTTPRequestEvent", received)
+                    chunk = event.get("body") or b""
+                    if chunk:
+                        chunks.append(chunk)
+                        size += len(chunk)
+                    if not event.get("more_body", False):
+                        break
+                body = b"".join(chunks)
+        finally:
+            state.reading = False
         state.body_complete = True
         if len(body) > max_body_size:
             raise _too_large(max_body_size)
@@ -389,6 +393,7 @@ class Body:
             if length is not None and length > limit:
                 raise _too_large(limit)
             state.body_streamed = True
+            state.reading = True
             receive = self._receive
             write = parser.write
             while True:
@@ -406,8 +411,10 @@ class Body:
                 if not event.get("more_body", False):
                     state.body_complete = True
                     break
+            state.reading = False
             return await parser.finish()
         except BaseException:
+            state.reading = False
             await parser.aclose()
             raise
 
@@ -431,24 +438,29 @@ class Body:
         # Validate the framing header even though no limit applies to streams.
         _ = self.content_length
         state.body_streamed = True
+        state.reading = True
         receive = self._receive
-        while True:
-            received = await receive()
-            try:
-                is_request = received["type"] == "http.request"
-            except (KeyError, TypeError):  # not an ASGI event: a broken server
-                is_request = False
-            if not is_request:
-                raise _not_a_request(state, _event_type(received))
-            event = cast("HTTPRequestEvent", received)
-            more = event.get("more_body", False)
-            if not more:
-                state.body_complete = True
-            chunk = event.get("body") or b""
-            if chunk:
-                yield chunk
-            if not more:
-                return
+        try:
+            while True:
+                received = await receive()
+                try:
+                    is_request = received["type"] == "http.request"
+                except (KeyError, TypeError):  # not an ASGI event: a broken server
+                    is_request = False
+                if not is_request:
+                    raise _not_a_request(state, _event_type(received))
+                event = cast("HTTPRequestEvent", received)
+                more = event.get("more_body", False)
+                if not more:
+                    state.body_complete = True
+                    state.reading = False
+                chunk = event.get("body") or b""
+                if chunk:
+                    yield chunk
+                if not more:
+                    return
+        finally:
+            state.reading = False
 
     def __repr__(self) -> str:
         return f"Body(content_type={self.content_type!r})"

@@ -44,6 +44,9 @@ class ConnectionState:
     body_complete: bool = False
     # The body was consumed chunk by chunk without caching; it cannot be read again.
     body_streamed: bool = False
+    # A Body reader is receiving (or between chunks of a stream): the disconnect watcher of a
+    # streaming response must not start now, or it would steal the reader's events.
+    reading: bool = False
     # An http.disconnect / websocket.disconnect was received, or send() failed with OSError.
     disconnected: bool = False
     # RESPONSE_NOT_STARTED, RESPONSE_STARTED or RESPONSE_ENDED.

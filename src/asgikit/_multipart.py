@@ -449,6 +449,7 @@ class MultipartFormParser:
 
         Raises ``MalformedBodyError`` when the body is truncated.
         """
+        await self.flush()  # a caller that skipped flush() must not lose file data
         if self._parser.state != MultipartState.END:
             raise MalformedBodyError("the multipart body ended before its closing boundary")
         rolled: list[SpooledTemporaryFile[bytes]] = []

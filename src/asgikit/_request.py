@@ -18,7 +18,7 @@ from ._json import JSON_ENCODER, EncHook
 from ._multidict import MultiDict
 from ._redirects import encode_location
 from ._response import Response, StreamWriter, Writer, respond_complete
-from ._response_headers import content_type_value, json_payload
+from ._response_headers import body_bytes, content_type_value, json_payload
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
 from ._urlencoded import parse_query
@@ -285,7 +285,9 @@ class Request:
         On a websocket scope this is a denial response (see ``Response.start``).
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
-        return respond_complete(self.scope, self.send, status, content, content_type, headers, cookies)
+        return respond_complete(
+            self.scope, self.send, status, body_bytes(content), content_type, headers, cookies
+        )
 
     def respond_text(
         self,

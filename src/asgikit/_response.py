@@ -82,6 +82,7 @@ from ._response_headers import (
     STATUS_CODES,
     UTF8_CONTENT_TYPES,
     add_headers,
+    body_bytes,
     content_type_value,
     json_payload,
     length_value,
@@ -167,17 +168,27 @@ async def _watch_disconnect(receive: Receive, state: ConnectionState) -> None:
 
 
 def _advance_watch(
-    scope: HTTPScope | WebSocketScope, receive: Receive, state: ConnectionState, watch_at: float
+    scope: HTTPScope | WebSocketScope,
+    receive: Receive,
+    state: ConnectionState,
+    watch_at: float,
+    *,
+    dropped: bool = False,
 ) -> float:
     """Slow path of streamed writes: decide about the disconnect watcher; returns the new
     ``watch_at`` (0.0 undecided, ``_NEVER`` decided, else the deadline).
 
     The first streamed chunk sets a deadline ``WATCH_AFTER`` seconds ahead (or rules the
     watcher out: spec >= 2.4, websockets, no asyncio loop); the first chunk after the
-    deadline starts it. From then on a write after ``http.disconnect`` raises.
+    deadline starts it. From then on a write after ``http.disconnect`` raises. ``dropped``
+    chunks (HEAD, 204, 304) never reach ``send``, so they need the watcher on every spec.
     """
     if watch_at == 0.0:
-        if scope["type"] != "http" or spec_version(scope) >= (2, 4) or _LISTENER_KEY in scope:
+        if (
+            scope["type"] != "http"
+            or (not dropped and spec_version(scope) >= (2, 4))
+            or _LISTENER_KEY in scope
+        ):
             return _NEVER
         try:
             asyncio.get_running_loop()
@@ -186,6 +197,8 @@ def _advance_watch(
         watch_at = monotonic() + WATCH_AFTER
     if monotonic() < watch_at:
         return watch_at
+    if state.reading:  # full duplex: a body reader owns receive() for now; try again later
+        return monotonic() + WATCH_AFTER
     if _LISTENER_KEY in scope:
         return _NEVER
     if not state.body_complete:
@@ -214,8 +227,10 @@ class Response(Generic[S]):
     (uvicorn, granian, hypercorn, daphne) a background asyncio task waits for
     ``http.disconnect``. It starts at the first chunk streamed once the response has been
     streaming for ``WATCH_AFTER`` (50 ms), so short bursts never pay for it, and is cancelled
-    when the response ends. It consumes and discards any request body not yet read, so read
-    the body before streaming a response. Under trio (no asyncio loop) there is no such task.
+    when the response ends. It waits while a ``Body`` reader is active (full-duplex echo works),
+    then consumes and discards whatever body is left unread, so a later read raises
+    ``RequestAlreadyConsumedError``. ``HEAD``/204/304 streams, whose chunks never reach ``send``,
+    use the task on every spec. Under trio (no asyncio loop) there is no such task.
     """
 
     __slots__ = ("_head", "_receive", "_scope", "_send", "_state", "_watch_at", "_websocket")
@@ -312,15 +327,22 @@ class Response(Generic[S]):
             self._scope, self._send, status, body, content_type, headers, cookies, extra
         )
 
-    def _watch(self) -> None:
+    def _watch(self, *, dropped: bool = False) -> None:
         """Slow path of streamed writes: decide about the disconnect watcher (see
         ``_advance_watch``)."""
-        self._watch_at = _advance_watch(self._scope, self._receive, self._state, self._watch_at)
+        self._watch_at = _advance_watch(
+            self._scope, self._receive, self._state, self._watch_at, dropped=dropped
+        )
 
     def _abort(self) -> None:
         """A streamed body failed: stop watching, send nothing more. The response stays
         unfinished, so the server aborts the connection and the client sees the truncation."""
         _stop_listener(self._scope)
+
+    def _body_dropped(self) -> bool:
+        """Whether body chunks of this (started) response are dropped: HEAD, 204 and 304."""
+        status = self._state.response_status
+        return self._head or status == 204 or status == 304
 
     def _started(self: Response[Unstarted]) -> Response[Started]:
         return cast("Response[Started]", self)
@@ -424,7 +446,7 @@ class Response(Generic[S]):
         if more_body:
             watch_at = self._watch_at
             if watch_at != _NEVER and (watch_at == 0.0 or monotonic() >= watch_at):
-                self._watch()
+                self._watch(dropped=discard)
             if discard:
                 return self
         else:
@@ -487,7 +509,7 @@ class Response(Generic[S]):
         """
         await self._respond(
             status,
-            content,
+            body_bytes(content),
             None if media_type is None else content_type_value(media_type, None),
             headers,
             cookies,
@@ -607,6 +629,8 @@ class Response(Generic[S]):
         """
         if self._state.response != RESPONSE_NOT_STARTED:
             self._check_start(HTTPStatus.OK)
+        if isinstance(links, str):  # one link, not an iterable of its characters
+            links = (links,)
         encoded = [encode_header_value(link, name="link") for link in links]
         if (
             self._websocket
@@ -677,24 +701,27 @@ class Response(Generic[S]):
 
         The iterator is closed (``aclose()``) however the loop ends. If it raises, the
         exception propagates and the response is left unfinished, as in ``response_writer``.
+        A response without a body (``HEAD``, 204, 304) is ended without reading the stream.
 
         Raises:
             ClientDisconnectError: if the client disconnects while sending data.
         """
-        async with self.response_writer(
-            status,
-            media_type=media_type,
-            content_length=content_length,
-            headers=headers,
-            cookies=cookies,
-            encoding=encoding,
-        ) as write:
-            iterator = aiter(stream)
-            try:
+        iterator = aiter(stream)
+        try:
+            async with self.response_writer(
+                status,
+                media_type=media_type,
+                content_length=content_length,
+                headers=headers,
+                cookies=cookies,
+                encoding=encoding,
+            ) as write:
+                if self._body_dropped():
+                    return
                 async for chunk in iterator:
                     await write(chunk)
-            finally:
-                await _close_iterator(iterator)
+        finally:
+            await _close_iterator(iterator)
 
     async def respond_sse(
         self: Response[Unstarted],
@@ -717,6 +744,9 @@ class Response(Generic[S]):
         await self._send_start(code, add_headers(list(SSE_HEADERS), headers, cookies))
         iterator = aiter(events)
         try:
+            if self._body_dropped():  # HEAD, 204, 304: nothing would reach the client
+                await self._started().end()
+                return
             async for event in iterator:
                 data = format_sse_event(event) if isinstance(event, str) else event.encode()
                 await self._started().write(data, more_body=True)
@@ -762,6 +792,11 @@ class Response(Generic[S]):
                 sent, so the caller can still answer 404.
         """
         self._check_start(status)
+        if status == 204 or status == 304:
+            raise ValueError(
+                f"respond_file cannot answer {int(status)}: that status has no body; "
+                "use respond_empty()"
+            )
         opened = await open_file(path)
         try:
             code = self._check_start(
@@ -883,6 +918,7 @@ class StreamWriter:
         "_headers",
         "_media_type",
         "_receive",
+        "_response",
         "_scope",
         "_send",
         "_send_may_fail",
@@ -914,6 +950,7 @@ class StreamWriter:
         self._cookies = cookies
         self._encoding = encoding
         self._state = connection_state(scope)
+        self._response: Response[Started] | None = None
         self._fast = False
         self._send_may_fail = False
         self._watch_at = 0.0
@@ -985,8 +1022,15 @@ class StreamWriter:
         return self._general_write(chunk)
 
     async def _general_write(self, chunk: bytes) -> None:
-        """Everything but the common case, with ``Response.write``'s checks and errors."""
-        response = cast("Response[Started]", Response(self._scope, self._receive, self._send))
+        """Everything but the common case, with ``Response.write``'s checks and errors.
+
+        One ``Response`` view serves the whole stream, so its disconnect-watch deadline
+        carries over from chunk to chunk (HEAD/204/304 streams rely on it)."""
+        response = self._response
+        if response is None:
+            response = self._response = cast(
+                "Response[Started]", Response(self._scope, self._receive, self._send)
+            )
         await response.write(chunk, more_body=True)
 
     async def _checked_send(self, state: ConnectionState, chunk: bytes) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Final
 
 from ._cookies import Cookies
@@ -17,6 +18,7 @@ __all__ = [
     "STATUS_CODES",
     "UTF8_CONTENT_TYPES",
     "add_headers",
+    "body_bytes",
     "content_type_value",
     "json_payload",
     "length_value",
@@ -73,7 +75,42 @@ def json_payload(
     if encoding == "utf-8":
         return body, UTF8_CONTENT_TYPES.get(media_type) or content_type_value(media_type, "utf-8")
     typed = media_type if "charset=" in media_type.lower() else f"{media_type}; charset={encoding}"
-    return body.decode("utf-8").encode(encoding), content_type_value(typed, None)
+    return body.decode("utf-8").encode(encoding, _JSON_ESCAPE), content_type_value(typed, None)
+
+
+def _escape_for_json(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: characters the target encoding lacks become ``\\uXXXX`` escapes
+    (surrogate pairs above U+FFFF). Non-ASCII text only occurs inside JSON strings, where such
+    escapes mean the same character."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped: list[str] = []
+    for char in error.object[error.start : error.end]:
+        point = ord(char)
+        if point > 0xFFFF:
+            point -= 0x10000
+            escaped.append(f"\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{point:04x}")
+    return "".join(escaped), error.end
+
+
+_JSON_ESCAPE: Final = "asgikit.json-escape"
+codecs.register_error(_JSON_ESCAPE, _escape_for_json)
+
+
+def body_bytes(content: bytes) -> bytes:
+    """``content`` as ``bytes`` for an ASGI body event: bytes-like objects are copied, anything
+    else (``str`` from untyped code) raises ``TypeError`` before anything is sent."""
+    value: object = content
+    if type(value) is bytes:
+        return content
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    raise TypeError(
+        f"the response body must be bytes, not {type(content).__name__}; "
+        "use respond_text() for str"
+    )
 
 
 def length_value(value: int) -> bytes:
