@@ -270,7 +270,7 @@ class Response(Generic[S]):
         """Everything ``start`` must verify before sending; returns the status as a plain int."""
         return _start_checks(self._scope, self._state, status)
 
-    def _check_writable(self) -> ConnectionState:
+    def _check_writable(self) -> None:
         state = self._state
         if state.response != RESPONSE_STARTED:
             if state.response == RESPONSE_NOT_STARTED:
@@ -282,14 +282,15 @@ class Response(Generic[S]):
             )
         if state.disconnected:
             raise ClientDisconnectError("the client disconnected; stop writing the response")
-        return state
 
     def _gone(self, exc: OSError) -> ClientDisconnectError:
         return _client_gone(self._scope, self._state, exc)
 
     # sending
 
-    async def _send_start(self, status: int, raw: list[tuple[bytes, bytes]]) -> None:
+    async def _send_start(
+        self, status: int, raw: list[tuple[bytes, bytes]], *, trailers: bool = False
+    ) -> None:
         state = self._state
         state.response = RESPONSE_STARTED
         state.response_status = status
@@ -298,6 +299,10 @@ class Response(Generic[S]):
                 state.websocket = _CLOSED
                 await self._send(
                     {"type": "websocket.http.response.start", "status": status, "headers": raw}
+                )
+            elif trailers:
+                await self._send(
+                    {"type": "http.response.start", "status": status, "headers": raw, "trailers": True}
                 )
             else:
                 await self._send({"type": "http.response.start", "status": status, "headers": raw})
@@ -398,16 +403,7 @@ class Response(Generic[S]):
             raw = add_headers(raw, headers, cookies)
         if trailers and not self._websocket and _TRAILERS in extensions(self._scope):
             state.trailers = True
-            state.response = RESPONSE_STARTED
-            state.response_status = status
-            try:
-                await self._send(
-                    {"type": "http.response.start", "status": status, "headers": raw, "trailers": True}
-                )
-            except OSError as exc:
-                raise self._gone(exc) from exc
-        else:
-            await self._send_start(status, raw)
+        await self._send_start(status, raw, trailers=state.trailers)
         return cast("Response[Started]", self)
 
     @overload

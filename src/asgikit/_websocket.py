@@ -41,7 +41,6 @@ from .asgi import (
 __all__ = [
     "DEFAULT_MAX_JSON_MESSAGE_SIZE",
     "AcceptedWebSocket",
-    "ClosedWebSocket",
     "WebSocket",
     "WebSocketState",
 ]
@@ -442,6 +441,3 @@ class WebSocket(Generic[S]):
 
 AcceptedWebSocket: TypeAlias = WebSocket[Literal[WebSocketState.ACCEPTED]]
 """A ``WebSocket`` after ``accept()``: for annotating helpers that read and write."""
-
-ClosedWebSocket: TypeAlias = WebSocket[Literal[WebSocketState.CLOSED]]
-"""A ``WebSocket`` after ``close()``."""
