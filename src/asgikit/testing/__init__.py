@@ -28,7 +28,7 @@ from ._profiles import (
     ServerName,
     ServerProfile,
 )
-from ._transport import AppTransport
+from ._transport import AppTransport, ClientDisconnected
 from ._websocket import WebSocketClosed, WebSocketDenied, WebSocketSession
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "AppTransport",
     "BrokenReceive",
     "Client",
+    "ClientDisconnected",
     "DisconnectAfterRequestBytes",
     "DisconnectAfterResponseEvents",
     "Fault",

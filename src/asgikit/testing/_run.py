@@ -180,10 +180,11 @@ class Chunks:
         self._readable.set()
 
     def abandon(self) -> None:
-        """The reader left: drop what is queued and never block ``put`` again."""
+        """The connection is gone: accept no more chunks and never block ``put`` again.
+
+        Chunks already queued stay readable: the client received them before it left.
+        """
         self._abandoned = True
-        self._items.clear()
-        self._size = 0
         self._writable.set()
         self.end()
 

@@ -36,13 +36,24 @@ from ._profiles import Extensions, ServerName, ServerProfile, resolve_profile
 from ._run import AppRun, Chunks, wait_first
 from ._scopes import Settings, http_scope, websocket_scope
 
-__all__ = ["AppTransport"]
+__all__ = ["AppTransport", "ClientDisconnected"]
 
 FILE_CHUNK: Final = 64 * 1024
 """Bytes read per step when the app sends a file by path or descriptor."""
 
 _NO_BODY_STATUSES: Final = frozenset({204, 304})
 """Statuses whose responses never carry a body."""
+
+
+class ClientDisconnected(httpx.TransportError):
+    """The client left (an injected fault) before the app started a response.
+
+    ``events`` are the events the app sent, including those a server would have dropped.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request, events: list[SendEvent]) -> None:
+        super().__init__(message, request=request)
+        self.events: list[SendEvent] = events
 
 
 def _timeout(request: httpx.Request) -> float | None:
@@ -100,7 +111,8 @@ class _HTTPExchange:
         )
         self.plan = FaultPlan((*transport.faults, *active_faults()))
         self.body = _BodyReader(cast("AsyncIterable[bytes]", request.stream), transport.chunk_size)
-        self.started: asyncio.Future[tuple[int, list[tuple[bytes, bytes]]]] = (
+        # The response's status and headers; ``None`` when the client left before the start.
+        self.started: asyncio.Future[tuple[int, list[tuple[bytes, bytes]]] | None] = (
             asyncio.get_running_loop().create_future()
         )
         self.chunks = Chunks()
@@ -226,6 +238,8 @@ class _HTTPExchange:
         self.run.client_gone = True
         self.chunks.abandon()
         self.closed.set()
+        if not self.started.done():
+            self.started.set_result(None)
 
     # The client's side
 
@@ -351,8 +365,15 @@ class AppTransport(httpx.AsyncBaseTransport):
             exchange.leave()
             await exchange.run.cancel()
             raise
-        if not started:
+        start = exchange.started.result() if started else None
+        if start is None:
             await exchange.finish()
+            if exchange.run.client_gone:
+                raise ClientDisconnected(
+                    "the client disconnected before the app started a response",
+                    request=request,
+                    events=exchange.events,
+                )
             # The app returned (or raised, unreported) without a response: servers answer 500.
             return httpx.Response(
                 500,
@@ -362,7 +383,7 @@ class AppTransport(httpx.AsyncBaseTransport):
         if exchange.run.problem is not None:
             exchange.leave()
             await exchange.finish()
-        status, headers = exchange.started.result()
+        status, headers = start
         return httpx.Response(
             status,
             headers=headers,

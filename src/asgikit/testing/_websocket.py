@@ -185,8 +185,6 @@ class _Exchange:
             return
         self.run.client_gone = True
         self.close_code = _ABNORMAL
-        while not self.to_app.empty():
-            self.to_app.get_nowait()
         self.to_app.put_nowait(
             {"type": "websocket.disconnect", "code": self.profile.abrupt_close_code}
         )
