@@ -404,7 +404,9 @@ class WebSocketChecker:
                 raise _fail(
                     number, event_type, f"subprotocol {subprotocol!r} was not offered by the client"
                 )
-        if "headers" in event:
+        headers = _headers(number, event_type, event)
+        if headers:
+            # An empty list is harmless (Starlette always sends one); real headers need 2.1.
             if not spec_at_least(self.spec_version, (2, 1)):
                 raise _fail(
                     number,
@@ -412,9 +414,7 @@ class WebSocketChecker:
                     "'headers' need spec version 2.1; the server speaks "
                     + (self.spec_version or "2.0"),
                 )
-            if any(
-                name == b"sec-websocket-protocol" for name, _ in _headers(number, event_type, event)
-            ):
+            if any(name == b"sec-websocket-protocol" for name, _ in headers):
                 raise _fail(
                     number,
                     event_type,

@@ -68,6 +68,7 @@ class Lifespan:
         self.expected: tuple[str, str] | None = None
         self.supported = False
         self.count = 0
+        self.problem: ASGIProtocolError | None = None
 
     async def _receive(self) -> ReceiveEvent:
         return await self.incoming.get()
@@ -85,11 +86,12 @@ class Lifespan:
             or event_type not in self.expected
         ):
             label = event_type if isinstance(event_type, str) else None
-            raise ASGIProtocolError(
+            self.problem = ASGIProtocolError(
                 f"event {self.count} ({label or 'no type'}): not an answer to the pending lifespan event",
                 event_number=self.count,
                 event_type=label,
             )
+            raise self.problem
         self.answer.set_result(event)
 
     async def _ask(self, event: ReceiveEvent) -> SendEvent | None:
@@ -112,6 +114,9 @@ class Lifespan:
         """Run startup; raise ``LifespanError`` if the app reports a failure."""
         self.run.start(lambda: self.app(self.scope, self._receive, self._send))
         answer = await self._ask({"type": "lifespan.startup"})
+        if self.problem is not None:
+            await self.run.cancel()
+            raise self.problem
         if answer is None:
             # Returned or raised before answering: no lifespan support, as servers treat it.
             await self.run.cancel()
@@ -127,6 +132,9 @@ class Lifespan:
             await self.run.cancel()
             return
         answer = await self._ask({"type": "lifespan.shutdown"})
+        if self.problem is not None:
+            await self.run.cancel()
+            raise self.problem
         if answer is not None and answer["type"] == "lifespan.shutdown.failed":
             await self.run.cancel()
             raise LifespanError("shutdown", answer.get("message", ""))
