@@ -5,7 +5,7 @@ Starlette and asgikit apps pass)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Final, cast
 
 import pytest
