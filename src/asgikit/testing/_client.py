@@ -15,7 +15,7 @@ from typing import Final, Literal, Self, final
 
 import httpx
 
-from asgikit.asgi import ASGIApp
+from asgikit.asgi import ASGIApp, HTTPScope
 
 from ._faults import Fault, injected
 from ._lifespan import Lifespan
@@ -148,6 +148,20 @@ class Client(httpx.AsyncClient):
         finally:
             self._app_transport.state = None
             await super().__aexit__(exc_type, exc_value, traceback)
+
+    async def send_scope(self, scope: HTTPScope, *, body: bytes = b"") -> httpx.Response:
+        """Run the app on ``scope`` exactly as given, with ``body`` as the request body.
+
+        For inputs no HTTP client would send (the scopes of ``strategies.http_scopes``):
+        conformance checks, faults and timeouts apply as for ``get``/``post``. Returns the
+        response with its body read.
+        """
+        request = httpx.Request(str(scope.get("method", "GET")), self.base_url, content=body)
+        request.extensions["timeout"] = self.timeout.as_dict()
+        response = await self._app_transport.handle_scope(scope, request)
+        response.request = request
+        await response.aread()
+        return response
 
     def inject(self, *faults: Fault) -> AbstractContextManager[None]:
         """Apply ``faults`` to the requests and websockets started inside the ``with`` block."""

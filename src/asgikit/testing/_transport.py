@@ -100,7 +100,7 @@ class _HTTPExchange:
         self.send_raises = profile.http_send_raises
         offered = set(profile.http_extensions or {})
         checker = (
-            HTTPChecker(method=request.method, extensions=offered)
+            HTTPChecker(method=scope["method"], extensions=offered)
             if transport.check_conformance
             else None
         )
@@ -126,7 +126,7 @@ class _HTTPExchange:
         self.delivered_bytes = 0
         self.body_done = False
         self.expects_trailers = False
-        self.drops_body = request.method == "HEAD"
+        self.drops_body = scope["method"] == "HEAD"
         self.complete = False
 
     # The app's side
@@ -349,7 +349,14 @@ class AppTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Run the app for ``request``; return once the app has started its response."""
-        scope = self.http_scope(request)
+        return await self.handle_scope(self.http_scope(request), request)
+
+    async def handle_scope(self, scope: HTTPScope, request: httpx.Request) -> httpx.Response:
+        """Run the app with ``scope`` as given; ``request`` supplies the body and the timeouts.
+
+        For scopes no httpx request can produce (hostile hosts, server quirks): see
+        ``Client.send_scope``.
+        """
         exchange = _HTTPExchange(self, request, scope)
         task = exchange.run.start(lambda: self.app(scope, exchange.receive, exchange.send))
         task.add_done_callback(exchange.app_ended)
