@@ -20,9 +20,12 @@ The websocket machine::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Set
 from typing import Final, Literal, TypeAlias, cast, final
+
+from asgikit.asgi import SupportsFileno
 
 from ._profiles import spec_at_least
 
@@ -190,7 +193,7 @@ class HTTPChecker:
                 self._require_started(number, event_type)
                 body = _optional_bytes(number, event_type, mapping, "body")
                 more = _optional_bool(number, event_type, mapping, "more_body")
-                self._add_body(number, event_type, len(body), more)
+                self._add_body(number, event_type, len(body), more=more)
             case "http.response.zerocopysend":
                 self._require_started(number, event_type)
                 self._zerocopy(number, event_type, mapping)
@@ -199,7 +202,11 @@ class HTTPChecker:
                 path = mapping.get("path")
                 if not isinstance(path, str) or not path.startswith("/"):
                     raise _fail(number, event_type, "'path' must be an absolute path as a str")
-                self._end_body()
+                try:
+                    size = os.path.getsize(path)
+                except OSError:
+                    raise _fail(number, event_type, f"{path!r} is not a readable file") from None
+                self._add_body(number, event_type, size, more=False)
             case "http.response.trailers":
                 if self.state != "trailers":
                     raise _fail(
@@ -276,7 +283,7 @@ class HTTPChecker:
                 number, event_type, "body sent after the body was complete (trailers expected)"
             )
 
-    def _add_body(self, number: int, event_type: str, size: int, more: bool) -> None:
+    def _add_body(self, number: int, event_type: str, size: int, *, more: bool) -> None:
         self.body_bytes += size
         if self.content_length is not None and self.body_bytes > self.content_length:
             raise _fail(
@@ -301,9 +308,14 @@ class HTTPChecker:
             value = event.get(key, 0)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise _fail(number, event_type, f"{key!r} must be a non-negative int")
-        _optional_bool(number, event_type, event, "more_body")
-        if not event.get("more_body", False):
-            self._end_body()
+        more = _optional_bool(number, event_type, event, "more_body")
+        fd = cast("SupportsFileno", file).fileno()
+        offset = cast("int | None", event.get("offset"))
+        count = cast("int | None", event.get("count"))
+        if count is None:
+            start = os.lseek(fd, 0, os.SEEK_CUR) if offset is None else offset
+            count = max(os.fstat(fd).st_size - start, 0)
+        self._add_body(number, event_type, count, more=more)
 
     def _end_body(self) -> None:
         self.state = "trailers" if self.expects_trailers else "complete"

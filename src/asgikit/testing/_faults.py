@@ -52,7 +52,9 @@ class DisconnectAfterResponseEvents:
     """The client disconnects right after it has received ``count`` events from the app.
 
     Later ``send`` calls raise ``OSError`` on spec >= 2.4 and are dropped silently on older
-    specs, and ``receive`` reports the disconnect: what the chosen server would do.
+    specs, and ``receive`` reports the disconnect: what the chosen server would do. With
+    ``count=0`` the client is gone before the app reads anything (a websocket client that
+    leaves during the handshake: the app's first ``receive`` is ``websocket.disconnect``).
     """
 
     count: int

@@ -3,7 +3,9 @@
 ``Lifespan`` calls the app once with a ``lifespan`` scope whose ``state`` dict the transport
 then copies (shallowly) into every connection scope. An app that returns or raises before
 answering ``lifespan.startup`` does not support lifespan, which is fine (uvicorn's ``auto``
-mode behaves the same way). ``lifespan.startup.failed`` and ``lifespan.shutdown.failed``
+mode behaves the same way); so is an app that answers with a non-lifespan event (it ignored
+the scope type: the event is refused and the app's resulting error ignored). Lifespan events
+out of order raise ``ASGIProtocolError``. ``lifespan.startup.failed`` and ``lifespan.shutdown.failed``
 raise ``LifespanError`` with the app's message.
 """
 
@@ -79,17 +81,19 @@ class Lifespan:
         raw = cast("object", event)
         fields = cast("dict[str, object]", raw) if isinstance(raw, dict) else {}
         event_type = fields.get("type")
+        if not (isinstance(event_type, str) and event_type.startswith("lifespan.")):
+            # An app that ignores the scope type: servers read that as no lifespan support.
+            raise ASGIProtocolError(f"event {self.count}: not a lifespan event")
         if (
             self.expected is None
             or self.answer is None
             or self.answer.done()
             or event_type not in self.expected
         ):
-            label = event_type if isinstance(event_type, str) else None
             self.problem = ASGIProtocolError(
-                f"event {self.count} ({label or 'no type'}): not an answer to the pending lifespan event",
+                f"event {self.count} ({event_type}): not an answer to the pending lifespan event",
                 event_number=self.count,
-                event_type=label,
+                event_type=event_type,
             )
             raise self.problem
         self.answer.set_result(event)

@@ -358,6 +358,8 @@ class AppTransport(httpx.AsyncBaseTransport):
         ``Client.send_scope``.
         """
         exchange = _HTTPExchange(self, request, scope)
+        if exchange.plan.leaves_after_events(0):
+            exchange.leave()  # gone before the app saw anything
         task = exchange.run.start(lambda: self.app(scope, exchange.receive, exchange.send))
         task.add_done_callback(exchange.app_ended)
         try:
