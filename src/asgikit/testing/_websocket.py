@@ -82,27 +82,27 @@ class _Exchange:
         profile: ServerProfile,
         timeout: float | None,
     ) -> None:
-        self.request = request
-        self.scope = scope
-        self.run = run
-        self.plan = plan
-        self.timeout = timeout
-        self.profile = profile
+        self.request: httpx.Request = request
+        self.scope: WebSocketScope = scope
+        self.run: AppRun = run
+        self.plan: FaultPlan = plan
+        self.timeout: float | None = timeout
+        self.profile: ServerProfile = profile
         self.to_app: asyncio.Queue[ReceiveEvent] = asyncio.Queue()
         self.messages: deque[str | bytes] = deque()
-        self.readable = asyncio.Event()
+        self.readable: asyncio.Event = asyncio.Event()
         self.handshake: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
-        self.stall = asyncio.Event()
+        self.stall: asyncio.Event = asyncio.Event()
         self.events: list[SendEvent] = []
         self.subprotocol: str | None = None
         self.accept_headers: list[tuple[bytes, bytes]] = []
-        self.denial_status = 403
+        self.denial_status: int = 403
         self.denial_headers: list[tuple[bytes, bytes]] = []
-        self.denial_body = bytearray()
+        self.denial_body: bytearray = bytearray()
         self.close_code: int | None = None
-        self.close_reason = ""
-        self.received = 0
-        self.client_bytes = 0
+        self.close_reason: str = ""
+        self.received: int = 0
+        self.client_bytes: int = 0
 
     # The app's side
 
