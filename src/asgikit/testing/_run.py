@@ -14,9 +14,12 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Final, Protocol, final
+from typing import Final, Protocol, cast, final
+
+from asgikit.asgi import ReceiveEvent, SendEvent
 
 from ._conformance import ASGIProtocolError
+from ._faults import FaultPlan
 
 __all__ = ["AppRun", "Checker", "Chunks", "wait_first"]
 
@@ -46,8 +49,15 @@ class AppRun:
         checker: Checker | None,
         raise_app_exceptions: bool,
         shutdown_timeout: float,
+        plan: FaultPlan | None = None,
+        send_raises: bool = False,
     ) -> None:
         self.checker: Checker | None = checker
+        self.plan: FaultPlan = plan if plan is not None else FaultPlan(())
+        self.send_raises: bool = send_raises
+        self.events: list[SendEvent] = []
+        self.received: int = 0
+        self.unstalled: asyncio.Event = asyncio.Event()
         self.raise_app_exceptions: bool = raise_app_exceptions
         self.shutdown_timeout: float = shutdown_timeout
         self.problem: ASGIProtocolError | None = None
@@ -65,6 +75,44 @@ class AppRun:
 
         self.task = asyncio.ensure_future(run())
         return self.task
+
+    async def faulted_receive(self) -> ReceiveEvent | None:
+        """Apply the receive faults before a real event: a broken-server event to return as
+        it is, or ``None`` to go on (after waiting out a stall, which ends when the client
+        leaves or the app is cancelled)."""
+        broken = self.plan.take_broken()
+        if broken is None and self.plan.stalls(self.received):
+            await self.unstalled.wait()
+        self.received += 1
+        return None if broken is None else cast("ReceiveEvent", broken)
+
+    def take(self, event: SendEvent, leave: Callable[[], None]) -> bool:
+        """Validate and record the app's next event; ``True`` if the client should get it.
+
+        Raises the ``OSError`` of an injected failing send (the client then leaves) and, on
+        spec >= 2.4, the one that reports a client already gone.
+        """
+        number = len(self.events) + 1
+        if self.plan.send_fails(number):
+            leave()
+            raise self.server_error(f"send failed at event {number} (SendFailsAt fault)")
+        self.check(event)
+        self.events.append(event)
+        if self.client_gone:
+            if self.send_raises:
+                raise self.server_error("the client disconnected")
+            return False
+        return True
+
+    def delivered(self, leave: Callable[[], None]) -> None:
+        """The client got the last event: leave now if a fault says so."""
+        if self.plan.leaves_after_events(len(self.events)):
+            leave()
+
+    def gone(self) -> None:
+        """The client left: sends stop reaching it and a stalled ``receive`` wakes up."""
+        self.client_gone = True
+        self.unstalled.set()
 
     def check(self, event: object) -> None:
         """Validate one event the app sent; the first violation is kept for ``finish()``."""

@@ -97,7 +97,6 @@ class _HTTPExchange:
         profile = transport.profile
         self.request = request
         self.scope = scope
-        self.send_raises = profile.http_send_raises
         offered = set(profile.http_extensions or {})
         checker = (
             HTTPChecker(method=scope["method"], extensions=offered)
@@ -108,8 +107,9 @@ class _HTTPExchange:
             checker=checker,
             raise_app_exceptions=transport.raise_app_exceptions,
             shutdown_timeout=transport.shutdown_timeout,
+            plan=FaultPlan((*transport.faults, *active_faults())),
+            send_raises=profile.http_send_raises,
         )
-        self.plan = FaultPlan((*transport.faults, *active_faults()))
         self.body = _BodyReader(cast("AsyncIterable[bytes]", request.stream), transport.chunk_size)
         # The response's status and headers; ``None`` when the client left before the start.
         self.started: asyncio.Future[tuple[int, list[tuple[bytes, bytes]]] | None] = (
@@ -117,12 +117,9 @@ class _HTTPExchange:
         )
         self.chunks = Chunks()
         self.closed = asyncio.Event()
-        self.stall = asyncio.Event()
-        self.events: list[SendEvent] = []
         self.trailers: list[tuple[bytes, bytes]] = []
         self.early_hints: list[list[bytes]] = []
         self.pushes: list[str] = []
-        self.received = 0
         self.delivered_bytes = 0
         self.body_done = False
         self.expects_trailers = False
@@ -133,18 +130,14 @@ class _HTTPExchange:
 
     async def receive(self) -> ReceiveEvent:
         """What the server would return from ``receive`` now."""
-        broken = self.plan.take_broken()
+        broken = await self.run.faulted_receive()
         if broken is not None:
-            self.received += 1
-            return cast("ReceiveEvent", broken)
-        if self.plan.stalls(self.received):
-            await self.stall.wait()  # never set: only cancellation ends the stall
-        self.received += 1
+            return broken
         if self.run.client_gone or self.body_done:
             await self.closed.wait()
             return {"type": "http.disconnect"}
         chunk, more = await self.body.next()
-        chunk, leaves = self.plan.cut(self.delivered_bytes, chunk)
+        chunk, leaves = self.run.plan.cut(self.delivered_bytes, chunk)
         self.delivered_bytes += len(chunk)
         if leaves:
             self.leave()
@@ -155,19 +148,9 @@ class _HTTPExchange:
 
     async def send(self, event: SendEvent, /) -> None:
         """Take one event from the app, as the server would."""
-        number = len(self.events) + 1
-        if self.plan.send_fails(number):
-            self.leave()
-            raise self.run.server_error(f"send failed at event {number} (SendFailsAt fault)")
-        self.run.check(event)
-        self.events.append(event)
-        if self.run.client_gone:
-            if self.send_raises:
-                raise self.run.server_error("the client disconnected")
-            return
-        await self._deliver(event)
-        if self.plan.leaves_after_events(number):
-            self.leave()
+        if self.run.take(event, self.leave):
+            await self._deliver(event)
+            self.run.delivered(self.leave)
 
     async def _deliver(self, event: SendEvent) -> None:
         match event["type"]:
@@ -235,7 +218,7 @@ class _HTTPExchange:
 
     def leave(self) -> None:
         """The client is gone: ``receive`` reports it, queued body bytes are dropped."""
-        self.run.client_gone = True
+        self.run.gone()
         self.chunks.abandon()
         self.closed.set()
         if not self.started.done():
@@ -358,7 +341,7 @@ class AppTransport(httpx.AsyncBaseTransport):
         ``Client.send_scope``.
         """
         exchange = _HTTPExchange(self, request, scope)
-        if exchange.plan.leaves_after_events(0):
+        if exchange.run.plan.leaves_after_events(0):
             exchange.leave()  # gone before the app saw anything
         task = exchange.run.start(lambda: self.app(scope, exchange.receive, exchange.send))
         task.add_done_callback(exchange.app_ended)
@@ -381,7 +364,7 @@ class AppTransport(httpx.AsyncBaseTransport):
                 raise ClientDisconnected(
                     "the client disconnected before the app started a response",
                     request=request,
-                    events=exchange.events,
+                    events=exchange.run.events,
                 )
             # The app returned (or raised, unreported) without a response: servers answer 500.
             return httpx.Response(
@@ -400,7 +383,7 @@ class AppTransport(httpx.AsyncBaseTransport):
             extensions={
                 "http_version": b"HTTP/1.1",
                 "reason_phrase": _reason(status),
-                "asgi_events": exchange.events,
+                "asgi_events": exchange.run.events,
                 "trailers": exchange.trailers,
                 "early_hints": exchange.early_hints,
                 "pushes": exchange.pushes,

@@ -75,25 +75,19 @@ class _Exchange:
     def __init__(
         self,
         *,
-        request: httpx.Request,
         scope: WebSocketScope,
         run: AppRun,
-        plan: FaultPlan,
         profile: ServerProfile,
         timeout: float | None,
     ) -> None:
-        self.request: httpx.Request = request
         self.scope: WebSocketScope = scope
         self.run: AppRun = run
-        self.plan: FaultPlan = plan
         self.timeout: float | None = timeout
         self.profile: ServerProfile = profile
         self.to_app: asyncio.Queue[ReceiveEvent] = asyncio.Queue()
         self.messages: deque[str | bytes] = deque()
         self.readable: asyncio.Event = asyncio.Event()
         self.handshake: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
-        self.stall: asyncio.Event = asyncio.Event()
-        self.events: list[SendEvent] = []
         self.subprotocol: str | None = None
         self.accept_headers: list[tuple[bytes, bytes]] = []
         self.denial_status: int = 403
@@ -101,37 +95,20 @@ class _Exchange:
         self.denial_body: bytearray = bytearray()
         self.close_code: int | None = None
         self.close_reason: str = ""
-        self.received: int = 0
         self.client_bytes: int = 0
 
     # The app's side
 
     async def receive(self) -> ReceiveEvent:
         """What the server would return from ``receive`` now."""
-        broken = self.plan.take_broken()
-        if broken is not None:
-            self.received += 1
-            return cast("ReceiveEvent", broken)
-        if self.plan.stalls(self.received):
-            await self.stall.wait()  # never set: only cancellation ends the stall
-        self.received += 1
-        return await self.to_app.get()
+        broken = await self.run.faulted_receive()
+        return broken if broken is not None else await self.to_app.get()
 
     async def send(self, event: SendEvent, /) -> None:
         """Take one event from the app, as the server would."""
-        number = len(self.events) + 1
-        if self.plan.send_fails(number):
-            self.leave()
-            raise self.run.server_error(f"send failed at event {number} (SendFailsAt fault)")
-        self.run.check(event)
-        self.events.append(event)
-        if self.run.client_gone:
-            if self.profile.websocket_send_raises:
-                raise self.run.server_error("the client disconnected")
-            return
-        self._deliver(event)
-        if self.plan.leaves_after_events(number):
-            self.leave()
+        if self.run.take(event, self.leave):
+            self._deliver(event)
+            self.run.delivered(self.leave)
 
     def _deliver(self, event: SendEvent) -> None:
         match event["type"]:
@@ -171,7 +148,7 @@ class _Exchange:
         if not spec_at_least(self.profile.websocket_spec_version, (2, 3)):
             reason = ""
         self.close_code, self.close_reason = code, reason
-        self.run.client_gone = True
+        self.run.gone()
         self.to_app.put_nowait({"type": "websocket.disconnect", "code": code})
         self.readable.set()
 
@@ -183,7 +160,7 @@ class _Exchange:
         """The client vanished without a close frame."""
         if self.run.client_gone:
             return
-        self.run.client_gone = True
+        self.run.gone()
         self.close_code = _ABNORMAL
         self.to_app.put_nowait(
             {"type": "websocket.disconnect", "code": self.profile.abrupt_close_code}
@@ -208,7 +185,7 @@ class _Exchange:
             text = event.get("text")
             data = event.get("bytes")
             self.client_bytes += len(text.encode()) if text is not None else len(data or b"")
-            limit = self.plan.request_byte_limit
+            limit = self.run.plan.request_byte_limit
             if limit is not None and self.client_bytes > limit:
                 self.leave()
                 return
@@ -243,7 +220,7 @@ class _Exchange:
                 event = {"type": "websocket.disconnect", "code": code, "reason": reason}
             self.to_app.put_nowait(event)
             self.close_code, self.close_reason = code, reason
-            self.run.client_gone = True
+            self.run.gone()
         await self.run.finish()
 
 
@@ -286,7 +263,7 @@ class WebSocketSession:
     @property
     def events(self) -> list[SendEvent]:
         """Every event the app sent on this connection, in order."""
-        return self._exchange.events
+        return self._exchange.run.events
 
     async def send_text(self, data: str) -> None:
         """Send a text message to the app."""
@@ -370,20 +347,21 @@ async def connect(
         if transport.check_conformance
         else None
     )
+    plan = FaultPlan((*transport.faults, *active_faults()))
     run = AppRun(
         checker=checker,
         raise_app_exceptions=transport.raise_app_exceptions,
         shutdown_timeout=transport.shutdown_timeout,
+        plan=plan,
+        send_raises=profile.websocket_send_raises,
     )
     exchange = _Exchange(
-        request=request,
         scope=scope,
         run=run,
-        plan=FaultPlan((*transport.faults, *active_faults())),
         profile=profile,
         timeout=timeout,
     )
-    if exchange.plan.leaves_after_events(0):
+    if plan.leaves_after_events(0):
         exchange.leave()  # gone during the handshake: the app reads websocket.disconnect first
     else:
         exchange.put({"type": "websocket.connect"})
