@@ -112,7 +112,7 @@ def http_scope(request: httpx.Request, settings: Settings) -> HTTPScope:
     scope["http_version"] = profile.http_versions.get(settings.http_version, settings.http_version)
     _optional(scope, profile.http_extensions, settings)
     # Built as a plain dict: server quirks (Daphne's lists) do not fit the TypedDict exactly.
-    return cast("HTTPScope", scope)
+    return cast("HTTPScope", cast("object", scope))
 
 
 def websocket_scope(
@@ -127,4 +127,4 @@ def websocket_scope(
     if profile.websocket_http_version:
         scope["http_version"] = "1.1"
     _optional(scope, profile.websocket_extensions, settings)
-    return cast("WebSocketScope", scope)
+    return cast("WebSocketScope", cast("object", scope))

@@ -20,6 +20,7 @@ from http import HTTPStatus
 from typing import Final, cast, final
 
 import httpx
+from typing_extensions import override
 
 from asgikit.asgi import (
     ASGIApp,
@@ -217,7 +218,7 @@ class _HTTPExchange:
         self.closed.set()
 
     def leave(self) -> None:
-        """The client is gone: ``receive`` reports it, queued body bytes are dropped."""
+        """The client is gone: ``receive`` reports it and later sends reach nobody."""
         self.run.gone()
         self.chunks.abandon()
         self.closed.set()
@@ -255,11 +256,13 @@ class _ResponseStream(httpx.AsyncByteStream):
     def __init__(self, exchange: _HTTPExchange) -> None:
         self._exchange = exchange
 
+    @override
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while (chunk := await self._exchange.next_chunk()) is not None:
             yield chunk
         await self._exchange.finish()
 
+    @override
     async def aclose(self) -> None:
         if not self._exchange.run.finished:
             if not self._exchange.complete:
@@ -330,6 +333,7 @@ class AppTransport(httpx.AsyncBaseTransport):
         """The websocket scope this transport gives the app for the handshake ``request``."""
         return websocket_scope(request, self.settings(), subprotocols)
 
+    @override
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Run the app for ``request``; return once the app has started its response."""
         return await self.handle_scope(self.http_scope(request), request)

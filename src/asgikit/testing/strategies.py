@@ -538,7 +538,7 @@ def _http_scope(draw: DrawFn, hostile: bool) -> HTTPScope:
             )
         )
     # A plain dict on purpose: it reproduces server quirks the TypedDict cannot express.
-    return cast("HTTPScope", scope)
+    return cast("HTTPScope", cast("object", scope))
 
 
 @st.composite
@@ -551,7 +551,7 @@ def _websocket_scope(draw: DrawFn, hostile: bool) -> WebSocketScope:
         scope["http_version"] = "1.1"
     if draw(st.booleans()):
         scope["extensions"] = {"websocket.http.response": {}}
-    return cast("WebSocketScope", scope)
+    return cast("WebSocketScope", cast("object", scope))
 
 
 def http_scopes(*, hostile: bool = False) -> SearchStrategy[HTTPScope]:
