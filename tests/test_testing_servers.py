@@ -1,12 +1,14 @@
 """The in-process Client against the real servers: tests/apps/http_app.py served by each real
 server (uvicorn h11 and httptools, hypercorn, granian, daphne) and run through
 ``Client(server=<its profile>)`` answers every matrix request with the same status, headers and
-body. Headers the server adds on its own (date, server, connection framing) are left out, and
+body; tests/apps/ws_app.py gives the same accept headers, messages, close codes and reasons,
+and handshake refusals both ways. Headers the server adds on its own (date, server, connection framing) are left out, and
 so are differences that change no meaning: the relative order of different header names
 (Granian moves content-length last) and JSON key order (Hypercorn's ``asgi`` dict)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -16,8 +18,9 @@ from typing import Final, cast
 import httpx
 import pytest
 
-from asgikit.testing import Client, ServerName
-from tests.apps import http_app
+from asgikit import WebSocketDisconnect
+from asgikit.testing import Client, ServerName, WebSocketClosed, WebSocketDenied
+from tests.apps import http_app, ws_app
 from tests.servers import SERVER_KINDS, ServerKind, server_output, start_server
 
 APP: Final = "tests.apps.http_app:app"
@@ -135,3 +138,120 @@ async def test_in_process_client_answers_like_the_real_server(
     async with Client(http_app.app, server=PROFILE[server[0]]) as client:
         actual = await send(client, case)
     assert actual == expected
+
+
+# Websockets: tests/apps/ws_app.py under each real server, driven by the websockets library,
+# against the same app through Client(server=<profile>).
+
+WS_APP: Final = "tests.apps.ws_app:app"
+
+
+@dataclass(frozen=True)
+class WebSocketOutcome:
+    """What a client saw on one websocket route: accept header, messages, close or refusal."""
+
+    accept_header: str | None = None
+    messages: tuple[str | bytes, ...] = ()
+    close: tuple[int, str] | None = None
+    refusal: tuple[int, bytes, str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Script:
+    """Messages to send on a route, then read until ``until`` arrives or the app closes."""
+
+    path: str
+    send: tuple[str | bytes, ...] = ()
+    until: str | None = None
+
+    def __str__(self) -> str:
+        return self.path
+
+
+WS_SCRIPTS: Final = [
+    Script("/echo", ("héllo", b"\x00\xff", "", b"", "end"), until="end"),
+    Script("/json", ('{"a": [1, null]}', "{")),
+    Script("/close", ("x",)),
+    Script("/headers", until="ok"),
+    Script("/reject"),
+    Script("/deny"),
+]
+
+
+async def real_websocket(url: str, script: Script) -> WebSocketOutcome:
+    """Run ``script`` against a real server with the websockets library."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    received: list[str | bytes] = []
+    try:
+        async with connect(
+            url.replace("http://", "ws://") + script.path, open_timeout=TIMEOUT, close_timeout=2
+        ) as ws:
+            header = ws.response.headers.get("x-asgikit") if ws.response else None
+            for message in script.send:
+                await ws.send(message)
+            try:
+                while not received or received[-1] != script.until:
+                    received.append(await asyncio.wait_for(ws.recv(), TIMEOUT))
+            except ConnectionClosed as closed:
+                frame = closed.rcvd
+                return WebSocketOutcome(
+                    header, tuple(received), None if frame is None else (frame.code, frame.reason)
+                )
+            return WebSocketOutcome(header, tuple(received))
+    except InvalidStatus as refused:
+        response = refused.response
+        return WebSocketOutcome(
+            refusal=(
+                response.status_code,
+                bytes(response.body or b""),
+                response.headers.get("x-denied"),
+            )
+        )
+
+
+async def in_process_websocket(server: ServerName, script: Script) -> WebSocketOutcome:
+    """Run ``script`` through ``Client(server=...)``."""
+    outcome = WebSocketOutcome()
+    async with Client(ws_app.app, server=server) as client:
+        try:
+            async with client.websocket_connect(script.path) as ws:
+                header = ws.accept_headers.get("x-asgikit")
+                received: list[str | bytes] = []
+                for message in script.send:
+                    await (
+                        ws.send_text(message)
+                        if isinstance(message, str)
+                        else ws.send_bytes(message)
+                    )
+                try:
+                    while not received or received[-1] != script.until:
+                        received.append(await ws.receive())
+                except WebSocketClosed as closed:
+                    return WebSocketOutcome(header, tuple(received), (closed.code, closed.reason))
+                outcome = WebSocketOutcome(header, tuple(received))
+        except WebSocketDenied as denied:
+            response = denied.response
+            return WebSocketOutcome(
+                refusal=(response.status_code, response.content, response.headers.get("x-denied"))
+            )
+        except WebSocketDisconnect:
+            pass  # /headers waits in read() and lets the disconnect escape when the client leaves
+    return outcome
+
+
+@pytest.fixture(scope="module", params=SERVER_KINDS)
+def ws_server(request: pytest.FixtureRequest) -> Iterator[tuple[ServerKind, str]]:
+    kind = cast("ServerKind", request.param)
+    with start_server(kind, WS_APP, startup_timeout=TIMEOUT) as url:
+        yield kind, url
+
+
+@pytest.mark.filterwarnings("ignore:the ASGI server implements websocket spec < 2.1:RuntimeWarning")
+@pytest.mark.parametrize("script", WS_SCRIPTS, ids=str)
+async def test_in_process_websockets_behave_like_the_real_server(
+    ws_server: tuple[ServerKind, str], script: Script
+) -> None:
+    expected = await real_websocket(ws_server[1], script)
+    assert await in_process_websocket(PROFILE[ws_server[0]], script) == expected
