@@ -313,7 +313,7 @@ class AppTransport(httpx.AsyncBaseTransport):
         self.state: dict[str, object] | None = None
         """The lifespan state; each scope gets a shallow copy (set by ``Client`` at startup)."""
 
-    def settings(self) -> Settings:
+    def _settings(self) -> Settings:
         """What the scopes of this transport share right now."""
         return Settings(
             profile=self.profile,
@@ -325,13 +325,13 @@ class AppTransport(httpx.AsyncBaseTransport):
 
     def http_scope(self, request: httpx.Request) -> HTTPScope:
         """The HTTP scope this transport gives the app for ``request``."""
-        return http_scope(request, self.settings())
+        return http_scope(request, self._settings())
 
     def websocket_scope(
         self, request: httpx.Request, subprotocols: Iterable[str] = ()
     ) -> WebSocketScope:
         """The websocket scope this transport gives the app for the handshake ``request``."""
-        return websocket_scope(request, self.settings(), subprotocols)
+        return websocket_scope(request, self._settings(), subprotocols)
 
     @override
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
