@@ -7,17 +7,25 @@ seconds); the other tests read the built pages. No ``--quiet``: it hides warning
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import inspect
 import os
 import re
 import subprocess
 import sys
+import types
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 import asgikit
 import asgikit.asgi
-from asgikit import _limits
+from asgikit import Request, _limits
+from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, Scope, Send, SendEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +97,166 @@ def test_default_limit_tables_match_the_code(path: str) -> None:
         assert _size(value) in cells[0], f"{path}: {label} should show {_size(value)}, shows {cells[0]!r}"
     multipart = [row for row in rows if row.startswith("| `max_body_size`") and "multipart" in row.split("|")[1]]
     assert multipart and _size(_limits.DEFAULT_MAX_MULTIPART_SIZE) in multipart[0].split("|")[2]
+
+
+# --- Every Python example in the docs runs as written -------------------------------------------
+
+FRAGMENT_MARKER = "<!-- fragment -->"
+"""Put this line right above a ```python fence whose code is deliberately incomplete: it is
+compiled (top-level ``await`` allowed) but not run."""
+
+MAX_FRAGMENTS = 3
+"""Fragments are the exception: a reader should be able to paste any example and run it."""
+
+DOC_PAGES = sorted([*(ROOT / "docs").glob("*.md"), ROOT / "README.md"])
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """One ```python block of a docs page."""
+
+    page: str
+    line: int
+    source: str
+    fragment: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+def _code_blocks(page: Path) -> list[CodeBlock]:
+    """The ```python blocks of ``page``, each with the line of its opening fence."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    blocks: list[CodeBlock] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() == "```python":
+            start = index
+            end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```")
+            above = (lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip())
+            previous = next(above, "")
+            blocks.append(
+                CodeBlock(
+                    page=str(page.relative_to(ROOT)),
+                    line=start + 1,
+                    source="\n".join(lines[start + 1 : end]) + "\n",
+                    fragment=previous == FRAGMENT_MARKER,
+                )
+            )
+            index = end
+        index += 1
+    return blocks
+
+
+CODE_BLOCKS = [block for page in DOC_PAGES for block in _code_blocks(page)]
+
+
+class _Send:
+    """A ``send`` that records events."""
+
+    def __init__(self) -> None:
+        self.events: list[SendEvent] = []
+
+    async def __call__(self, event: SendEvent, /) -> None:
+        self.events.append(event)
+
+
+def _receive_from(events: list[ReceiveEvent], last: ReceiveEvent) -> Receive:
+    """A ``receive`` that replays ``events``, then returns ``last`` forever."""
+    pending = list(events)
+
+    async def receive() -> ReceiveEvent:
+        return pending.pop(0) if pending else last
+
+    return receive
+
+
+def _get_scope() -> HTTPScope:
+    """The smallest useful HTTP scope: ``GET /`` with no headers."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "headers": [],
+    }
+
+
+def _completed(events: list[SendEvent]) -> bool:
+    """Whether ``events`` hold a started and finished HTTP response."""
+    if not events or events[0]["type"] != "http.response.start":
+        return False
+    last = events[-1]
+    if last["type"] == "http.response.body":
+        return not last.get("more_body", False)
+    return last["type"] in ("http.response.pathsend", "http.response.trailers")
+
+
+async def _drive_app(app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    """Call an ASGI app once with ``GET /``: it must answer with a complete response."""
+    send = _Send()
+    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
+    await asyncio.wait_for(app(_get_scope(), receive, send), timeout=5)
+    assert _completed(send.events), send.events
+
+
+async def _drive_handler(handler: Callable[[Request], Awaitable[None]]) -> None:
+    """Call a ``Request`` handler once with ``GET /`` and an empty body.
+
+    It must answer with a complete response or raise one of asgikit's documented errors (a
+    handler that reads a JSON body gets ``MalformedBodyError`` for the empty one).
+    """
+    send = _Send()
+    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
+    try:
+        await asyncio.wait_for(handler(Request(_get_scope(), receive, send)), timeout=5)
+    except asgikit.AsgiException:
+        return
+    assert _completed(send.events), send.events
+
+
+def _takes_one_request(function: object) -> bool:
+    if not inspect.iscoroutinefunction(function):
+        return False
+    parameters = list(inspect.signature(function).parameters.values())
+    return len(parameters) == 1 and parameters[0].annotation in (Request, "Request")
+
+
+def _run_block(block: CodeBlock) -> None:
+    """Run ``block`` as a module of its own, then drive the apps and handlers it defines."""
+    code = compile(block.source, block.id, "exec")
+    name = "docs_example_" + re.sub(r"\W", "_", block.id)
+    module = types.ModuleType(name)
+    sys.modules[name] = module  # msgspec and dataclasses resolve annotations through it
+    try:
+        exec(code, module.__dict__)
+        app = module.__dict__.get("app")
+        if callable(app):
+            asyncio.run(_drive_app(cast("Callable[[Scope, Receive, Send], Awaitable[None]]", app)))
+        for value in list(module.__dict__.values()):
+            if _takes_one_request(value) and getattr(value, "__module__", None) == name:
+                asyncio.run(_drive_handler(cast("Callable[[Request], Awaitable[None]]", value)))
+    finally:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("block", CODE_BLOCKS, ids=[block.id for block in CODE_BLOCKS])
+def test_docs_python_example_runs_as_written(block: CodeBlock, tmp_path: Path) -> None:
+    if block.fragment:
+        compile(block.source, block.id, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        return
+    cwd = Path.cwd()
+    os.chdir(tmp_path)  # an example that writes files writes them here
+    try:
+        _run_block(block)
+    finally:
+        os.chdir(cwd)
+
+
+def test_docs_have_python_examples_and_few_fragments() -> None:
+    assert len(CODE_BLOCKS) >= 30
+    fragments = [block.id for block in CODE_BLOCKS if block.fragment]
+    assert len(fragments) <= MAX_FRAGMENTS, fragments
