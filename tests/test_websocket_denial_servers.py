@@ -9,7 +9,8 @@ and granian 2.8:
   response's own headers (plus ``date``/``server``/``connection: close``).
 - uvicorn's ``websockets-sansio`` implementation, which its default ``--ws auto`` picks, logs
   ``ASGI callable returned without completing handshake.`` after every denial response, although
-  the client received the whole response; the legacy ``--ws websockets`` does not.
+  the client received the whole response; the legacy ``--ws websockets`` and ``--ws wsproto``
+  do not.
 """
 
 from __future__ import annotations
@@ -45,27 +46,31 @@ async def denial(url: str) -> Response:
 async def test_granian_alone_adds_the_upgrade_headers_to_a_denial_response(kind: ServerKind) -> None:
     with start_server(kind, APP) as url:
         response = await denial(url)
-    assert (response.status_code, response.body, response.headers.get("x-denied")) == (401, b"denied", "yes")
+    status = (response.status_code, response.body, response.headers.get("x-denied"))
+    assert status == (401, b"denied", "yes")
     present = {name: response.headers.get(name) for name in UPGRADE_HEADERS}
     if kind == "granian":
         assert present["connection"] == "upgrade"
         assert present["upgrade"] == "websocket"
         assert present["sec-websocket-accept"]
     else:
-        assert present == {"connection": "close" if kind == "uvicorn-h11" else None, "upgrade": None, "sec-websocket-accept": None}
+        connection = "close" if kind == "uvicorn-h11" else None
+        assert present == {"connection": connection, "upgrade": None, "sec-websocket-accept": None}
 
 
-@pytest.mark.parametrize("implementation", ["websockets-sansio", "auto", "websockets"])
+@pytest.mark.parametrize("implementation", ["websockets-sansio", "auto", "websockets", "wsproto"])
 async def test_uvicorn_logs_a_handshake_error_after_a_denial_response(
-    implementation: Literal["websockets-sansio", "auto", "websockets"], monkeypatch: pytest.MonkeyPatch
+    implementation: Literal["websockets-sansio", "auto", "websockets", "wsproto"],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     command = servers.server_command
-    monkeypatch.setattr(  # the last --ws wins: serve with the implementation under test
-        servers, "server_command", lambda kind, app, port: [*command(kind, app, port), "--ws", implementation]
-    )
+    def with_implementation(kind: ServerKind, app: str, port: int) -> list[str]:
+        return [*command(kind, app, port), "--ws", implementation]  # the last --ws wins
+
+    monkeypatch.setattr(servers, "server_command", with_implementation)
     with tempfile.TemporaryFile() as log, start_server("uvicorn-h11", APP, log=log) as url:
         response = await denial(url)
         await asyncio.sleep(0.3)  # the log line follows the app's return
         logged = UVICORN_HANDSHAKE_LOG in server_output(log)
     assert (response.status_code, response.body) == (401, b"denied")
-    assert logged == (implementation != "websockets")
+    assert logged == (implementation in ("websockets-sansio", "auto"))
