@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,9 +95,9 @@ def request(kit: ModuleType, channel: Channel, **scope_args: Any) -> Any:
     return kit.Request(scope(**scope_args), channel.receive, channel.send)
 
 
-def wire(channel: Channel) -> list[object]:
+def wire(channel: Channel) -> list[dict[str, Any]]:
     """The sent events, with headers as text pairs, for printing."""
-    out: list[object] = []
+    out: list[dict[str, Any]] = []
     for event in channel.sent:
         shown = dict(event)
         if "headers" in shown:
@@ -138,7 +138,7 @@ async def multidict_equals_dict(kit: ModuleType) -> object:
 @case
 async def multidict_items(kit: ModuleType) -> object:
     md = kit.MultiDict([("a", "1"), ("a", "2"), ("b", "3")])
-    return [list(pair) if isinstance(pair, tuple) else pair for pair in md.items()]
+    return [list(cast("tuple[object, ...]", pair)) for pair in md.items()]
 
 
 @case
@@ -391,7 +391,7 @@ async def respond_file_unknown_extension(kit: ModuleType) -> object:
         path.write_bytes(b"x")
         channel = Channel()
         result = await outcome(request(kit, channel).respond_file(path))
-        return result if channel.sent == [] else dict(wire(channel)[0])["headers"]  # type: ignore[call-overload]
+        return result if channel.sent == [] else wire(channel)[0]["headers"]
 
 
 @case
@@ -402,6 +402,39 @@ async def response_writer_str_chunks(kit: ModuleType) -> object:
         await write("a")
         await write(b"b")
     return [event.get("body") and event["body"].decode() for event in channel.sent[1:]]
+
+
+@case
+async def response_writer_error_inside_the_block(kit: ModuleType) -> object:
+    channel = Channel(body(b""))
+    req = request(kit, channel, asgi={"version": "3.0", "spec_version": "2.4"})
+    try:
+        async with req.response_writer(media_type="text/plain") as write:
+            await write(b"partial")
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    return [(event["type"], event.get("more_body")) for event in channel.sent]
+
+
+@case
+async def body_over_ten_mib(kit: ModuleType) -> object:
+    result = await outcome(request(kit, Channel(body(b"x" * (10 * 1024 * 1024 + 1)))).body.read_bytes())
+    return f"{len(result)} bytes" if isinstance(result, bytes) else result
+
+
+@case
+async def uploaded_file_after_copy_to(kit: ModuleType) -> object:
+    data = (
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nabc\r\n"
+        b"--XyZ--\r\n"
+    )
+    headers = [(b"content-type", b"multipart/form-data; boundary=XyZ")]
+    form = await request(kit, Channel(body(data)), headers=headers).body.read_form()
+    upload = form.get_first("f")
+    with tempfile.TemporaryDirectory() as directory:
+        await upload.copy_to(Path(directory) / "copy")
+    return {"file closed": upload.file.closed, "media_type": upload.media_type}
 
 
 # --- Cookies ------------------------------------------------------------------------------------
@@ -419,7 +452,7 @@ async def set_cookie_header(kit: ModuleType) -> object:
     cookies.set("a", "b", path="/")
     channel = Channel()
     await request(kit, channel).respond_text("x", cookies=cookies)
-    return [pair for pair in wire(channel)[0]["headers"] if pair[0].lower() == "set-cookie"]  # type: ignore[index]
+    return [pair for pair in wire(channel)[0]["headers"] if pair[0].lower() == "set-cookie"]
 
 
 @case
@@ -492,6 +525,19 @@ async def websocket_invalid_close_code(kit: ModuleType) -> object:
     await ws.accept()
     result = await outcome(ws.close(1005))
     return result if result is not None else channel.sent[-1]
+
+
+@case
+async def websocket_accept_returns(kit: ModuleType) -> object:
+    channel = ws_channel()
+    ws = kit.WebSocket(scope(kind="websocket"), channel.receive, channel.send)
+    accepted = await ws.accept()
+    return "the websocket" if accepted is ws else repr(accepted)
+
+
+@case
+async def cookies_jar_api(kit: ModuleType) -> object:
+    return {name: hasattr(kit.Cookies, name) for name in ("encode", "raw_headers", "__getitem__", "__len__")}
 
 
 @case
