@@ -18,14 +18,14 @@ import types
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import cast, get_origin
 
 import pytest
 
 import asgikit
 import asgikit.asgi
-from asgikit import Request, _limits
-from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, Scope, Send, SendEvent
+from asgikit import Request, WebSocket, _limits
+from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, Scope, Send, SendEvent, WebSocketScope
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -203,31 +203,89 @@ async def _drive_app(app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> 
     assert _completed(send.events), send.events
 
 
-async def _drive_handler(handler: Callable[[Request], Awaitable[None]]) -> None:
-    """Call a ``Request`` handler once with ``GET /`` and an empty body.
+def _websocket_scope() -> WebSocketScope:
+    """A websocket handshake on a server that offers denial responses."""
+    return {
+        "type": "websocket",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "path": "/ws",
+        "headers": [],
+        "subprotocols": ["chat.v2"],
+        "extensions": {"websocket.http.response": {}},
+    }
 
-    It must answer with a complete response or raise one of asgikit's documented errors (a
-    handler that reads a JSON body gets ``MalformedBodyError`` for the empty one).
+
+def _websocket_receive() -> Receive:
+    """A client that connects, sends one JSON text message and leaves."""
+    return _receive_from(
+        [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": '{"x": 1, "y": 2}'}],
+        {"type": "websocket.disconnect", "code": 1000},
+    )
+
+
+def _websocket_answered(events: list[SendEvent]) -> bool:
+    """Whether the handshake was accepted, refused, or answered with a denial response."""
+    return bool(events) and events[0]["type"] in (
+        "websocket.accept",
+        "websocket.close",
+        "websocket.http.response.start",
+    )
+
+
+async def _drive(run: Awaitable[None], send: _Send, answered: Callable[[list[SendEvent]], bool]) -> None:
+    """Await ``run``: it must answer (``answered``) or raise one of asgikit's documented errors.
+
+    A handler that reads a JSON body gets ``MalformedBodyError`` for the empty one, and a
+    websocket handler driven with an HTTP request gets ``WebSocketStateError``.
     """
-    send = _Send()
-    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
     try:
-        await asyncio.wait_for(handler(Request(_get_scope(), receive, send)), timeout=5)
+        await asyncio.wait_for(run, timeout=5)
     except asgikit.AsgiException:
         return
-    assert _completed(send.events), send.events
+    assert answered(send.events), send.events
 
 
-def _takes_one_request(function: object) -> bool:
+async def _drive_request_handler(handler: Callable[[Request], Awaitable[None]]) -> None:
+    """Call a ``Request`` handler with ``GET /`` and an empty body, then with a websocket."""
+    send = _Send()
+    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
+    await _drive(handler(Request(_get_scope(), receive, send)), send, _completed)
+    send = _Send()
+    await _drive(handler(Request(_websocket_scope(), _websocket_receive(), send)), send, _websocket_answered)
+
+
+async def _drive_websocket_handler(handler: Callable[[object], Awaitable[None]], accepted: bool) -> None:
+    """Call a ``WebSocket`` handler with a new websocket, or an accepted one if it wants that."""
+    send = _Send()
+    websocket = WebSocket(_websocket_scope(), _websocket_receive(), send)
+    await _drive(handler(await websocket.accept() if accepted else websocket), send, _websocket_answered)
+
+
+def _single_parameter(function: object) -> object:
+    """The annotation of the one parameter of a coroutine function, else ``None``."""
     if not inspect.iscoroutinefunction(function):
-        return False
+        return None
     parameters = list(inspect.signature(function).parameters.values())
-    return len(parameters) == 1 and parameters[0].annotation in (Request, "Request")
+    return parameters[0].annotation if len(parameters) == 1 else None
+
+
+def _drive_handlers(module: types.ModuleType) -> None:
+    """Drive every coroutine function ``module`` defines that takes a ``Request`` or ``WebSocket``."""
+    for value in list(module.__dict__.values()):
+        if getattr(value, "__module__", None) != module.__name__:
+            continue
+        annotation = _single_parameter(value)
+        if annotation in (Request, "Request"):  # a string under `from __future__ import annotations`
+            asyncio.run(_drive_request_handler(cast("Callable[[Request], Awaitable[None]]", value)))
+        elif annotation is WebSocket or get_origin(annotation) is WebSocket or annotation == "WebSocket":
+            wants_accepted = "ACCEPTED" in repr(annotation)
+            handler = cast("Callable[[object], Awaitable[None]]", value)
+            asyncio.run(_drive_websocket_handler(handler, wants_accepted))
 
 
 def _run_block(block: CodeBlock) -> None:
     """Run ``block`` as a module of its own, then drive the apps and handlers it defines."""
-    code = compile(block.source, block.id, "exec")
+    code = compile(block.source, block.id, "exec", dont_inherit=True)  # not this file's __future__
     name = "docs_example_" + re.sub(r"\W", "_", block.id)
     module = types.ModuleType(name)
     sys.modules[name] = module  # msgspec and dataclasses resolve annotations through it
@@ -236,9 +294,7 @@ def _run_block(block: CodeBlock) -> None:
         app = module.__dict__.get("app")
         if callable(app):
             asyncio.run(_drive_app(cast("Callable[[Scope, Receive, Send], Awaitable[None]]", app)))
-        for value in list(module.__dict__.values()):
-            if _takes_one_request(value) and getattr(value, "__module__", None) == name:
-                asyncio.run(_drive_handler(cast("Callable[[Request], Awaitable[None]]", value)))
+        _drive_handlers(module)
     finally:
         del sys.modules[name]
 
@@ -246,7 +302,7 @@ def _run_block(block: CodeBlock) -> None:
 @pytest.mark.parametrize("block", CODE_BLOCKS, ids=[block.id for block in CODE_BLOCKS])
 def test_docs_python_example_runs_as_written(block: CodeBlock, tmp_path: Path) -> None:
     if block.fragment:
-        compile(block.source, block.id, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        compile(block.source, block.id, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
         return
     cwd = Path.cwd()
     os.chdir(tmp_path)  # an example that writes files writes them here
