@@ -1,8 +1,15 @@
-"""The documentation site builds without warnings and documents the whole public API.
+"""The documentation site builds without warnings, documents the whole public API, and every
+Python example in docs/*.md and README.md runs as written.
 
 The site is built once per module (``mkdocs build --strict`` into a temporary directory, a few
 seconds); the other tests read the built pages. No ``--quiet``: it hides warnings from
 ``--strict``, which then passes a build that has them.
+
+Each ```python block runs as a module of its own; an ``app`` it defines is called once with
+``GET /``, and every handler taking a ``Request`` or a ``WebSocket`` is driven once (HTTP and a
+websocket handshake). A block that is deliberately incomplete is marked with
+``<!-- fragment -->`` on the line above its fence, and is only compiled.
+tests/test_docs_typing.py type-checks the same blocks.
 """
 
 from __future__ import annotations
