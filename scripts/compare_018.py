@@ -268,15 +268,18 @@ async def read_form_urlencoded(kit: ModuleType) -> object:
     return {"a": form.get("a"), "b": form.get_first("b")}
 
 
-@case
-async def multipart_empty_filename(kit: ModuleType) -> object:
-    data = (
-        b"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\"\r\n\r\n\r\n"
-        b"--XyZ--\r\n"
-    )
+async def read_file_part(kit: ModuleType, disposition: bytes, content: bytes) -> Any:
+    """The value ``read_form`` gives for one multipart part named ``f``."""
+    data = b"--XyZ\r\nContent-Disposition: " + disposition + b"\r\n\r\n" + content + b"\r\n--XyZ--\r\n"
     headers = [(b"content-type", b"multipart/form-data; boundary=XyZ")]
     form = await request(kit, Channel(body(data)), headers=headers).body.read_form()
-    return type(form.get_first("f")).__name__
+    return form.get_first("f")
+
+
+@case
+async def multipart_empty_filename(kit: ModuleType) -> object:
+    part = await read_file_part(kit, b'form-data; name="f"; filename=""', b"")
+    return type(part).__name__
 
 
 @case
@@ -425,13 +428,7 @@ async def body_over_ten_mib(kit: ModuleType) -> object:
 
 @case
 async def uploaded_file_after_copy_to(kit: ModuleType) -> object:
-    data = (
-        b"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nabc\r\n"
-        b"--XyZ--\r\n"
-    )
-    headers = [(b"content-type", b"multipart/form-data; boundary=XyZ")]
-    form = await request(kit, Channel(body(data)), headers=headers).body.read_form()
-    upload = form.get_first("f")
+    upload = await read_file_part(kit, b'form-data; name="f"; filename="a.txt"', b"abc")
     with tempfile.TemporaryDirectory() as directory:
         await upload.copy_to(Path(directory) / "copy")
     return {"file closed": upload.file.closed, "media_type": upload.media_type}
