@@ -215,6 +215,17 @@ async def cookie_values(kit: ModuleType) -> object:
 
 
 @case
+async def path_params_without_routing(kit: ModuleType) -> object:
+    return repr(request(kit, Channel()).path_params)
+
+
+@case
+async def granian_style_scope(kit: ModuleType) -> object:
+    req = request(kit, Channel(), http_version="1", server=("127.0.0.1", "8000"), client=["10.0.0.1", 5000])
+    return {"http_version": req.http_version, "server": req.server, "client": req.client}
+
+
+@case
 async def body_on_websocket(kit: ModuleType) -> object:
     return await value_of(lambda: request(kit, Channel(), kind="websocket").body)
 
@@ -535,6 +546,19 @@ async def websocket_accept_returns(kit: ModuleType) -> object:
 @case
 async def cookies_jar_api(kit: ModuleType) -> object:
     return {name: hasattr(kit.Cookies, name) for name in ("encode", "raw_headers", "__getitem__", "__len__")}
+
+
+@case
+async def websocket_scope_without_subprotocols(kit: ModuleType) -> object:
+    channel = ws_channel()
+    ws_scope = scope(kind="websocket")
+    del ws_scope["subprotocols"]
+    return await value_of(lambda: kit.WebSocket(ws_scope, channel.receive, channel.send).subprotocols)
+
+
+@case
+async def websocket_state_values(kit: ModuleType) -> object:
+    return {state.name: state.value for state in kit.WebSocketState}
 
 
 @case

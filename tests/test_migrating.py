@@ -35,7 +35,7 @@ from asgikit import (
     WebSocketMessageError,
     WebSocketStateError,
 )
-from asgikit.asgi import HTTPRequestEvent, HTTPScope, ReceiveEvent, SendEvent
+from asgikit.asgi import HTTPRequestEvent, HTTPScope, ReceiveEvent, SendEvent, WebSocketScope
 from tests.conftest import Recorder, Script, http_scope, websocket_scope
 
 BOUNDARY = b"XyZ"
@@ -122,6 +122,23 @@ def test_missing_optional_scope_keys_read_as_defaults() -> None:
     request = Request(scope, Script(), Recorder())
     assert (request.http_version, request.scheme, request.root_path) == ("1.1", "http", "")
     assert (request.raw_path, request.client, request.state) == (None, None, None)
+
+
+def test_addresses_versions_and_path_params_are_normalised() -> None:
+    scope = cast(
+        "HTTPScope",
+        {**http_scope(), "http_version": "1", "server": ("127.0.0.1", "8000"), "client": ["10.0.0.1", 5000]},
+    )
+    request = Request(scope, Script(), Recorder())
+    assert (request.http_version, request.server, request.client) == (
+        "1.0",
+        ("127.0.0.1", 8000),
+        ("10.0.0.1", 5000),
+    )
+    assert request.path_params == {}
+    ws_scope = {key: value for key, value in websocket_scope().items() if key != "subprotocols"}
+    without_subprotocols = cast("WebSocketScope", ws_scope)
+    assert WebSocket(without_subprotocols, Script(), Recorder()).subprotocols == []
 
 
 def test_wrong_scope_types_raise_typed_errors() -> None:
