@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -311,6 +312,18 @@ async def test_an_error_inside_response_writer_leaves_the_response_unfinished() 
         async with request.response_writer(media_type="text/plain") as write:
             await write(b"partial")
             raise RuntimeError("boom")
+    assert recorder.events[-1] == {"type": "http.response.body", "body": b"partial", "more_body": True}
+
+
+async def test_an_error_from_the_stream_of_respond_stream_leaves_the_response_unfinished() -> None:
+    async def failing() -> AsyncIterator[bytes]:
+        yield b"partial"
+        raise RuntimeError("boom")
+
+    recorder = Recorder()
+    request = Request(http_scope(spec_version="2.4"), Script(), recorder)
+    with pytest.raises(RuntimeError):
+        await request.respond_stream(failing())
     assert recorder.events[-1] == {"type": "http.response.body", "body": b"partial", "more_body": True}
 
 
