@@ -41,7 +41,7 @@ async def test_stale_unstarted_reference_after_start_raises() -> None:
         await response.start(200)  # type-checks: `response` is still Unstarted
 
 
-async def test_untyped_callers_get_the_spec_exceptions() -> None:
+async def test_untyped_callers_get_the_documented_exceptions() -> None:
     untyped = cast(Any, Response(http_scope(), Script(), Recorder()))
     with pytest.raises(ResponseNotStartedError):
         await untyped.write(b"x")

@@ -158,7 +158,11 @@ class Body:
 
     @property
     def charset(self) -> str | None:
-        """The lower-cased ``charset`` parameter of ``Content-Type``, if any."""
+        """The lower-cased ``charset`` parameter of ``Content-Type``.
+
+        ``None`` when the request has no ``Content-Type`` or names no charset (``read_text()``
+        then decodes UTF-8); use ``body.charset or "utf-8"`` where you need a name.
+        """
         info = self._type_info
         if info is None:
             info = self._parse_type()

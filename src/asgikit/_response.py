@@ -5,8 +5,9 @@ state are typed on ``self: Response[<state>]`` and transitions return the same o
 so typed code rebinds (``started = await response.start()``) and the checkers reject ``write()``
 before ``start()``, a second ``start()`` or ``write()`` after the end. Python cannot stop a
 stale reference statically, so every check also exists at runtime, against the state shared by
-every view of the scope (``connection_state``): the spec's ``await response.start()`` followed by
-``await response.write(...)`` on the same object keeps working.
+every view of the scope (``connection_state``): ``await response.start()`` followed by
+``await response.write(...)`` on the same object, as code written for asgikit 0.18 does, keeps
+working.
 
 Header policy, shared by every method that starts a response:
 
@@ -423,7 +424,7 @@ class Response(Generic[S]):
     ) -> Response[Started] | Response[Finished]:
         """Write a chunk of the body and return this object typed by its new state.
 
-        As in the original API, ``more_body`` defaults to ``False``: the chunk is the last one
+        As in asgikit 0.18, ``more_body`` defaults to ``False``: the chunk is the last one
         and the response ends (typed ``Response[Finished]``). Stream with ``more_body=True``
         (typed ``Response[Started]``) and finish with ``end()``. Chunks of a ``HEAD``, 204 or 304
         response are not sent.
@@ -989,7 +990,7 @@ class StreamWriter:
     def write(self, data: bytes | str) -> Awaitable[None]:
         """Send one chunk: ``bytes`` as they are, ``str`` encoded; empty chunks are skipped.
 
-        A plain method returning what to await: on servers whose ``send`` cannot fail (spec
+        A plain method returning what to await: on servers whose ``send`` cannot fail (ASGI spec
         < 2.4) the common case hands back ``send``'s own awaitable, one coroutine less per
         chunk. Errors known up front are raised by the call itself.
 
