@@ -31,7 +31,7 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_whole_file_served_is_the_one_opened(base_url: str, size: int) -> None:
-    response = httpx.get(f"{base_url}/swap?{size}", timeout=TIMEOUT)
+    response = httpx.get(f"{base_url}/swap?size={size}", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.headers["content-length"] == str(size)
     assert response.content == pattern(size)
@@ -40,7 +40,7 @@ def test_whole_file_served_is_the_one_opened(base_url: str, size: int) -> None:
 @pytest.mark.parametrize(("size", "first", "last"), [(4096, 0, 99), (300_000, 70_000, 299_999)])
 def test_range_served_is_from_the_file_opened(base_url: str, size: int, first: int, last: int) -> None:
     response = httpx.get(
-        f"{base_url}/swap?{size}", headers={"range": f"bytes={first}-{last}"}, timeout=TIMEOUT
+        f"{base_url}/swap?size={size}", headers={"range": f"bytes={first}-{last}"}, timeout=TIMEOUT
     )
     assert response.status_code == 206
     assert response.content == pattern(size)[first : last + 1]

@@ -492,7 +492,7 @@ class SwappingSend:
             self.body += Path(event["path"]).read_bytes()
 
 
-_EXTENSION_SETS = st.sampled_from(
+_EXTENSION_SETS: st.SearchStrategy[dict[str, dict[object, object]]] = st.sampled_from(
     [
         {},
         {"http.response.pathsend": {}},
@@ -616,3 +616,13 @@ def test_nul_anywhere_in_the_path_raises_file_not_found_before_sending(
         assert raised.value.errno == errno.ENOENT
         assert raised.value.strerror == _files.NUL_IN_PATH_MESSAGE
         assert send.events == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.binary(max_size=12), nul=st.booleans())
+def test_bytes_paths_raise_type_error_before_sending(name: bytes, nul: bool) -> None:
+    target = cast(str, name + (b"\x00" if nul else b""))  # outside the accepted types
+    send = Recorder()
+    with pytest.raises(TypeError, match="not bytes"):
+        asyncio.run(Response(scope_with(), Script(), send).respond_file(target))
+    assert send.events == []

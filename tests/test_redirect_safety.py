@@ -35,7 +35,7 @@ _slashes = st.lists(st.sampled_from(["/", "\\"]), max_size=3).map("".join)
 _schemes = st.sampled_from(["http", "https", "HTTPS", "hTtP", "javascript", "ftp", "ws", "data", "file"])
 _prefixes = st.one_of(
     st.sampled_from(["", "/", "//", "/\\", "\\\\", "\\/", "///", " ", "\t", "\x00", "%2F%2F", "/%5C"]),
-    st.builds(lambda scheme, slashes: f"{scheme}:{slashes}", _schemes, _slashes),
+    st.builds("{}:{}".format, _schemes, _slashes),
 )
 _pieces = st.sampled_from(
     [
@@ -46,7 +46,13 @@ _pieces = st.sampled_from(
         "example.org.", "EXAMPLE.ORG", "[::1", "::1", "2001:db8::7",
     ]
 )
-targets = st.builds(lambda prefix, pieces: prefix + "".join(pieces), _prefixes, st.lists(_pieces, max_size=6))
+
+
+def _join(prefix: str, pieces: list[str]) -> str:
+    return prefix + "".join(pieces)
+
+
+targets = st.builds(_join, _prefixes, st.lists(_pieces, max_size=6))
 
 
 @settings(max_examples=3000, deadline=None)
@@ -76,9 +82,15 @@ def test_require_https_never_approves_plain_http(target: str) -> None:
 
 
 _path_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs")), max_size=20)
+
+
+def _tail(path: str, query: str, fragment: str) -> str:
+    return "/" + path.replace("\\", "") + query + fragment
+
+
 _tails = st.builds(
-    lambda path, query, fragment: "/" + path + query + fragment,
-    _path_text.map(lambda text: text.replace("\\", "")),
+    _tail,
+    _path_text,
     st.sampled_from(["", "?next=//evil.com", "?a=1&b=%40"]),
     st.sampled_from(["", "#top", "#@evil.com"]),
 )

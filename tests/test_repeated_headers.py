@@ -58,7 +58,7 @@ def test_respond_file_plan_with_repeated_conditional_lines_is_linear(
 
 
 def test_repeated_if_none_match_lines_are_joined_as_one_list() -> None:
-    etag = '"%x-%x"' % (MTIME * 10**9, SIZE)
+    etag = f'"{MTIME * 10**9:x}-{SIZE:x}"'
     headers = [(b"if-none-match", b'"a"')] * 2_000 + [(b"if-none-match", etag.encode())]
     plan = plan_file_response(
         _opened(),

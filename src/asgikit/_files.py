@@ -141,8 +141,11 @@ async def open_file(path: str | os.PathLike[str]) -> OpenedFile:
             have such a name; ``os.open`` would raise a bare ``ValueError``).
         IsADirectoryError: the path is a directory.
         OSError: any other failure, including ``EINVAL`` for FIFOs, devices and sockets.
+        TypeError: a ``bytes`` path (or ``os.PathLike[bytes]``), which is not accepted.
     """
-    name = os.fspath(path)
+    name: str | bytes = os.fspath(path)
+    if isinstance(name, bytes):
+        raise TypeError("file path must be str or os.PathLike[str], not bytes; decode it first")
     if "\x00" in name:
         raise FileNotFoundError(errno.ENOENT, NUL_IN_PATH_MESSAGE)
     return await _in_thread(_open, name)

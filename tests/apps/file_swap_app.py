@@ -1,7 +1,7 @@
 """An app that swaps a symlink between ``respond_file``'s open and its sends
 (``tests.apps.file_swap_app:app``).
 
-``GET /swap?SIZE``: makes a fresh folder with ``checked.bin`` (``SIZE`` bytes of
+``GET /swap?size=SIZE``: makes a fresh folder with ``checked.bin`` (``SIZE`` bytes of
 ``pattern(SIZE)``), ``secret.bin`` (``SIZE`` bytes of ``S``) and ``link.bin`` pointing at
 ``checked.bin``, then calls ``respond_file(link.bin)`` with a ``send`` that repoints the link
 at ``secret.bin`` (atomic rename) as soon as the response starts, as a deploy or anyone with
@@ -38,7 +38,7 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     folder = tempfile.mkdtemp(prefix="asgikit-swap-")
     FOLDERS.append(folder)
     request = Request(scope, receive, send)
-    size = int(request.query_string or "1")
+    size = int(request.query.get_first("size", "1"))
     root = Path(folder)
     checked = root / "checked.bin"
     secret = root / "secret.bin"

@@ -29,7 +29,7 @@ with atheris.instrument_imports(include=["asgikit"]):
 from _harness import only_documented, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.whatwg_url import stays_on_allowed_site, urllib_agrees  # noqa: E402
+from tests.whatwg_url import stays_on_allowed_site, urllib_agrees
 
 ALLOWED_SETS: tuple[tuple[str, ...], ...] = (
     ("example.org",),
