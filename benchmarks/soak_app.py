@@ -118,16 +118,6 @@ async def _websocket(scope: WebSocketScope, receive: Receive, send: Send) -> Non
         raise
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        event = await receive()
-        if event["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif event["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
 def _collect() -> int:
     """Run the GC and hand freed heap memory back to the OS (glibc), so RSS shows what is
     live rather than what the allocator kept; the number of objects the GC tracks."""
@@ -158,8 +148,7 @@ _ROUTES: Final = {
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """Route, run, and classify the outcome."""
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
-        return
+        return  # nothing to set up; servers then run without the lifespan protocol
     if scope["type"] == "websocket":
         await _websocket(scope, receive, send)
         return
