@@ -49,6 +49,7 @@ _AUTHORITY_END: Final = re.compile(r"[/?#]")
 # can turn "/\t/evil.com" into "//evil.com"; such targets are never considered safe.
 _UNSAFE_URL_CHAR: Final = re.compile(r"[\x00-\x20\x7f]")
 _PORT: Final = re.compile(r"[0-9]{0,5}")
+"""A port as browsers accept it: digits only (empty means the default port)."""
 _MAX_PORT: Final = 65535
 """Browsers refuse a URL whose port is larger (WHATWG URL); such targets are not safe."""
 
