@@ -785,9 +785,9 @@ class Response(Generic[S]):
         another file.
 
         Raises:
-            FileNotFoundError: if the file does not exist; ``IsADirectoryError`` or another
-                ``OSError`` if it cannot be opened as a regular file. Raised before anything is
-                sent, so the caller can still answer 404.
+            FileNotFoundError: if the file does not exist or the path contains NUL;
+                ``IsADirectoryError`` or another ``OSError`` if it cannot be opened as a
+                regular file. Raised before anything is sent, so the caller can still answer 404.
         """
         self._check_start(status)
         if status == 204 or status == 304:
