@@ -779,14 +779,16 @@ class Response(Generic[S]):
         100 ranges, a malformed header or a failed ``If-Range`` give the whole file) or 416
         when no range is satisfiable. ``HEAD`` gets headers only.
 
-        The file is sent with ``http.response.pathsend`` when the server offers it and the
-        whole file is sent, ``http.response.zerocopysend`` when offered, and otherwise in
-        64 KiB chunks read in a worker thread.
+        The bytes come from the file descriptor opened (and checked) here, never from the path
+        again: with ``http.response.zerocopysend`` when the server offers it, otherwise in
+        64 KiB chunks read in a worker thread. ``http.response.pathsend`` is not used: the
+        server would reopen the path later, and a symlink swapped in between would serve
+        another file.
 
         Raises:
-            FileNotFoundError: if the file does not exist; ``IsADirectoryError`` or another
-                ``OSError`` if it cannot be opened as a regular file. Raised before anything is
-                sent, so the caller can still answer 404.
+            FileNotFoundError: if the file does not exist or the path contains NUL;
+                ``IsADirectoryError`` or another ``OSError`` if it cannot be opened as a
+                regular file. Raised before anything is sent, so the caller can still answer 404.
         """
         self._check_start(status)
         if status == 204 or status == 304:
@@ -821,17 +823,6 @@ class Response(Generic[S]):
             await self._send_start(plan.status, add_headers(raw, headers, cookies))
             if self._head or not plan.segments:
                 await self._started().end()
-                return
-            if (
-                plan.whole
-                and not self._websocket
-                and "http.response.pathsend" in extensions(self._scope)
-            ):
-                self._state.response = RESPONSE_ENDED
-                try:
-                    await self._send({"type": "http.response.pathsend", "path": opened.path})
-                except OSError as exc:
-                    raise self._gone(exc) from exc
                 return
             await self._send_file_segments(opened, plan.segments)
         except BaseException:
