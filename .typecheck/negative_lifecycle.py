@@ -1,0 +1,90 @@
+"""Negative type tests: lifecycle misuse is a static error in mypy --strict AND pyright strict.
+
+Each bad line carries both checkers' ignore with the exact code; an ignore that stops being
+needed fails CI (``warn_unused_ignores`` / ``reportUnnecessaryTypeIgnoreComment``).
+"""
+
+from __future__ import annotations
+
+from asgikit import Cookies, MultiDict, MutableMultiDict, Response, WebSocket
+
+
+async def write_before_start(response: Response) -> None:
+    await response.write(b"x")
+
+
+async def end_before_start(response: Response) -> None:
+    await response.end()
+
+
+async def start_twice(response: Response) -> None:
+    started = await response.start(200)
+    await started.start(200)
+
+
+async def respond_after_start(response: Response) -> None:
+    started = await response.start(200)
+    await started.respond_text("x")
+
+
+async def write_after_end(response: Response) -> None:
+    started = await response.start(200)
+    finished = await started.end()
+    await finished.write(b"x")
+
+
+async def write_after_last_chunk(response: Response) -> None:
+    started = await response.start(200)
+    finished = await started.write(b"last")
+    await finished.write(b"x")
+
+
+async def websocket_read_before_accept(websocket: WebSocket) -> None:
+    await websocket.read()
+
+
+async def websocket_write_before_accept(websocket: WebSocket) -> None:
+    await websocket.write("x")
+
+
+async def websocket_accept_twice(websocket: WebSocket) -> None:
+    accepted = await websocket.accept()
+    await accepted.accept()
+
+
+async def websocket_write_after_close(websocket: WebSocket) -> None:
+    accepted = await websocket.accept()
+    closed = await accepted.close()
+    await closed.write("x")
+
+
+async def websocket_read_json_after_close(websocket: WebSocket) -> None:
+    accepted = await websocket.accept()
+    closed = await accepted.close()
+    await closed.read_json()
+
+
+def bad_samesite(cookies: Cookies) -> None:
+    cookies.set("a", "b", samesite="always")
+
+
+def unknown_cookie_keyword(cookies: Cookies) -> None:
+    cookies.set("a", "b", max_life=3)
+
+
+async def str_body(response: Response) -> None:
+    started = await response.start(200)
+    await started.write("text", more_body=True)
+
+
+def mutable_multidict_is_invariant(values: MutableMultiDict[bool]) -> MutableMultiDict[int]:
+    return values
+
+
+def read_only_view_cannot_add(values: MultiDict[str]) -> None:
+    values.add("a", "b")
+
+
+async def trailers_before_end(response: Response) -> None:
+    started = await response.start(200, trailers=True)
+    await started.send_trailers({"x-a": "1"})
