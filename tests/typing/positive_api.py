@@ -150,3 +150,17 @@ async def websocket_lifecycle(websocket: WebSocket) -> None:
 def cookie_api(cookies: Cookies) -> None:
     cookies.set("session", "abc", samesite="strict", secure=True, partitioned=True)
     cookies.delete("session")
+
+
+async def respond_twice_is_not_a_type_error(request: Request) -> None:
+    """Clean in every checker, yet wrong: only the run-time check catches the second answer
+    (tests/test_request.py::test_respond_twice_raises_already_ended)."""
+    await request.respond_text("first")
+    await request.respond_text("second")
+
+
+async def respond_after_start_is_not_a_type_error(request: Request) -> None:
+    """Clean in every checker; raises ``ResponseAlreadyStartedError`` at run time
+    (tests/test_request.py::test_respond_after_start_raises_already_started)."""
+    await request.response.start(200)
+    await request.respond_text("late")
