@@ -10,8 +10,7 @@ values raise ``ValueError``/``TypeError`` before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Literal, NewType, Optional, TypedDict, cast
+from typing import Annotated, Literal, Optional, cast
 
 import msgspec
 import pytest
@@ -24,6 +23,7 @@ from asgikit._json import encode_json
 from asgikit._websocket import AcceptedWebSocket, WebSocket
 from asgikit.asgi import ReceiveEvent
 from tests.conftest import Recorder, Script, http_scope, websocket_scope
+from tests.typing.positive_type_forms import Item, Movie, Point, UserId
 
 BRACKETS = {"[": ("[", "]"), '{"a":': ('{"a":', "}")}
 """Opening and closing text of each nesting kind."""
@@ -158,24 +158,6 @@ async def test_websocket_read_json_edge_documents(payload: str, match: str | Non
     else:
         with pytest.raises(WebSocketMessageError, match=match):
             await websocket.read_json()
-
-
-UserId = NewType("UserId", int)
-
-
-class Item(msgspec.Struct):
-    name: str
-
-
-class Movie(TypedDict):
-    title: str
-    year: int
-
-
-@dataclass
-class Point:
-    x: int
-    y: int
 
 
 TYPE_FORMS: list[tuple[TypeForm[object], str, object, str]] = [
