@@ -68,7 +68,7 @@ def bootstrap(python: Path, minor: str) -> Path:
     stamp = venv / ".asgikit-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text().strip() != want:
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-qq"]
         subprocess.run([*pip, "--upgrade", "pip"], check=True)
         subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
         stamp.write_text(want + "\n")
