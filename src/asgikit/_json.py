@@ -102,7 +102,13 @@ def decode_json(data: bytes | str, type_: TypeForm[_T] | None = None) -> _T | JS
     try:
         if type_ is None:
             return _ANY_DECODER.decode(data)
-        return decoder_for(type_).decode(data)
+        try:  # the hot path is one dict lookup, no extra call
+            cached = _decoders.get(type_)
+        except TypeError:  # an unhashable type form
+            cached = None
+        if cached is None:
+            return decoder_for(type_).decode(data)
+        return cast("msgspec.json.Decoder[_T]", cached).decode(data)
     except msgspec.ValidationError as exc:
         # Untyped decoding raises it only for numbers out of range: malformed, not a mismatch.
         raise JSONDecodeFailure(str(exc), mismatch=type_ is not None) from None
