@@ -14,8 +14,8 @@ trailers    ResponseNotStartedError          ResponseAlreadyStartedError        
 
 ``ILLEGAL_MOVES`` holds the error cells, ``check_move`` raises them; hot paths test the one
 legal state inline and call ``check_move`` only when it does not hold. A write to a client
-known to be gone raises ``ClientDisconnectError`` as well. This module also sends the start
-event (``send_start``), so every way of starting a response records the same transition.
+known to be gone raises ``ClientDisconnectError`` as well. This module also builds the start
+event (``start_event``), so every way of starting a response records the same transition.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ._exceptions import (
     WebSocketStateError,
 )
 from ._scope import extensions
-from .asgi import HTTPScope, Send, WebSocketScope
+from .asgi import HTTPScope, Send, SendEvent, WebSocketScope
 
 __all__ = [
     "ILLEGAL_MOVES",
@@ -47,6 +47,7 @@ __all__ = [
     "check_writable",
     "client_gone",
     "send_start",
+    "start_event",
 ]
 
 Move: TypeAlias = Literal["start", "write", "end", "trailers"]
@@ -141,6 +142,26 @@ def check_start(
     return code
 
 
+def start_event(
+    scope: HTTPScope | WebSocketScope,
+    state: ConnectionState,
+    status: int,
+    raw: list[tuple[bytes, bytes]],
+    *,
+    trailers: bool = False,
+) -> SendEvent:
+    """Record the move to ``STARTED`` and return the start event to send (``status`` already
+    checked). A plain function, so a coroutine that sends the event adds no frame for it."""
+    state.response = RESPONSE_STARTED
+    state.response_status = status
+    if scope["type"] != "http":
+        state.websocket = WEBSOCKET_CLOSED
+        return {"type": "websocket.http.response.start", "status": status, "headers": raw}
+    if trailers:
+        return {"type": "http.response.start", "status": status, "headers": raw, "trailers": True}
+    return {"type": "http.response.start", "status": status, "headers": raw}
+
+
 async def send_start(
     scope: HTTPScope | WebSocketScope,
     send: Send,
@@ -150,19 +171,10 @@ async def send_start(
     *,
     trailers: bool = False,
 ) -> None:
-    """Record the move to ``STARTED`` and send the start event (``status`` already checked)."""
-    state.response = RESPONSE_STARTED
-    state.response_status = status
+    """``start_event``, sent; ``ClientDisconnectError`` if ``send`` fails with ``OSError``."""
+    event = start_event(scope, state, status, raw, trailers=trailers)
     try:
-        if scope["type"] != "http":
-            state.websocket = WEBSOCKET_CLOSED
-            await send({"type": "websocket.http.response.start", "status": status, "headers": raw})
-        elif trailers:
-            await send(
-                {"type": "http.response.start", "status": status, "headers": raw, "trailers": True}
-            )
-        else:
-            await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send(event)
     except OSError as exc:
         raise client_gone(scope, state, exc) from exc
 

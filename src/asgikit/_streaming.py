@@ -30,16 +30,17 @@ from ._disconnect import (
     watch_step,
 )
 from ._header_encoding import HeaderInput
-from ._lifecycle import check_start, check_writable, client_gone, send_start
+from ._lifecycle import check_start, check_writable, client_gone, start_event
 from ._response_headers import SSE_HEADERS, STATUS_CODES, start_headers
 from ._sse import ServerSentEvent, format_sse_event
-from .asgi import HTTPScope, Receive, Send, WebSocketScope
+from .asgi import HTTPScope, Receive, Send, SendEvent, WebSocketScope
 
 __all__ = [
     "StreamWriter",
     "Writer",
     "body_dropped",
     "finish_body",
+    "last_event",
     "respond_sse",
     "respond_stream",
     "write_chunk",
@@ -101,18 +102,26 @@ async def write_chunk(
     return watch_at
 
 
-async def finish_body(scope: HTTPScope | WebSocketScope, send: Send, state: ConnectionState) -> None:
-    """End a started response with the empty last chunk (nothing is sent to a client known to
-    be gone). The caller has checked that the response is started."""
+def last_event(scope: HTTPScope | WebSocketScope, state: ConnectionState) -> SendEvent | None:
+    """Record the end of a started response and return its empty last chunk, or ``None`` when
+    the client is known to be gone (nothing is sent then). The caller has checked that the
+    response is started."""
     state.response = RESPONSE_ENDED
     stop_listener(scope)
     if state.disconnected:
+        return None
+    if scope["type"] != "http":
+        return {"type": "websocket.http.response.body", "body": b""}
+    return {"type": "http.response.body", "body": b""}  # fresh: middleware may edit events
+
+
+async def finish_body(scope: HTTPScope | WebSocketScope, send: Send, state: ConnectionState) -> None:
+    """``last_event``, sent; ``ClientDisconnectError`` if ``send`` fails with ``OSError``."""
+    event = last_event(scope, state)
+    if event is None:
         return
     try:
-        if scope["type"] != "http":
-            await send({"type": "websocket.http.response.body", "body": b""})
-        else:
-            await send({"type": "http.response.body", "body": b""})
+        await send(event)
     except OSError as exc:
         raise client_gone(scope, state, exc) from exc
 
@@ -210,7 +219,10 @@ class StreamWriter:
             if self._lean:
                 self._watch_at = first_deadline(scope)
                 self._send_may_fail = self._watch_at == NEVER
-        await send_start(scope, self._send, state, code, raw)
+        try:
+            await self._send(start_event(scope, state, code, raw))
+        except OSError as exc:
+            raise client_gone(scope, state, exc) from exc
         return self.write
 
     def write(self, data: bytes | str) -> Awaitable[None]:
@@ -266,8 +278,16 @@ class StreamWriter:
             # server aborts the connection and the client sees the truncation.
             stop_listener(self._scope)
             return
-        if self._state.response == RESPONSE_STARTED:
-            await finish_body(self._scope, self._send, self._state)
+        state = self._state
+        if state.response != RESPONSE_STARTED:
+            return
+        event = last_event(self._scope, state)
+        if event is None:
+            return
+        try:
+            await self._send(event)
+        except OSError as exc:
+            raise client_gone(self._scope, state, exc) from exc
 
 
 async def respond_stream(
