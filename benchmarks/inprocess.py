@@ -103,7 +103,6 @@ TARGETS: Final[dict[str, Target]] = {
     "plaintext": Target(1.25, "ratio"),
     "json": Target(1.3, "ratio"),
     "echo_json": Target(1.1, "ratio"),
-    "echo_json_split": Target(1.1, "ratio"),
     "form_20": Target(1.2, "ratio"),
     "multipart_1m": Target(0.9, "throughput"),
     "multipart_50m": Target(0.6, "throughput"),
