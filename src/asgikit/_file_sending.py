@@ -1,9 +1,10 @@
 """Sending a file as a response, following the plan ``_files.plan_file_response`` makes.
 
 The file is opened (off the event loop) before anything is sent, so a missing file can still
-be answered with 404. The whole file goes out with ``http.response.pathsend`` when the server
-offers it; otherwise each planned segment is sent with ``http.response.zerocopysend`` when
-offered, or read in ``CHUNK_SIZE`` pieces in a worker thread and written as body chunks. If
+be answered with 404. The bytes always come from that descriptor, never from the path again
+(see ``_files``): each planned segment is sent with ``http.response.zerocopysend`` when the
+server offers it, or read in ``CHUNK_SIZE`` pieces in a worker thread and written as body
+chunks; ``http.response.pathsend`` is not used. If
 sending fails half way the response is left unfinished, so the server aborts the connection
 and the client sees the truncation.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from os import PathLike
 
-from ._connection import RESPONSE_ENDED, ConnectionState, connection_state
+from ._connection import ConnectionState, connection_state
 from ._cookies import Cookies
 from ._disconnect import UNDECIDED, stop_listener, watch_step
 from ._files import (
@@ -80,13 +81,6 @@ async def respond_file(
         await send_start(scope, send, state, plan.status, add_headers(raw, headers, cookies))
         if method == "HEAD" or not plan.segments:
             await finish_body(scope, send, state)
-            return
-        if plan.whole and scope["type"] == "http" and "http.response.pathsend" in extensions(scope):
-            state.response = RESPONSE_ENDED
-            try:
-                await send({"type": "http.response.pathsend", "path": opened.path})
-            except OSError as exc:
-                raise client_gone(scope, state, exc) from exc
             return
         await _send_segments(scope, receive, send, state, opened, plan.segments)
     except BaseException:

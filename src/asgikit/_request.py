@@ -502,7 +502,8 @@ class Request:
         """Respond with a file, honouring ``Range`` and conditional request headers.
 
         Raises:
-            FileNotFoundError: if the file does not exist (before anything is sent).
+            FileNotFoundError: if the file does not exist or the path contains NUL (before
+                anything is sent).
         """
         await respond_file(
             self.scope,

@@ -5,8 +5,9 @@ state are typed on ``self: Response[<state>]`` and transitions return the same o
 so typed code rebinds (``started = await response.start()``) and the checkers reject ``write()``
 before ``start()``, a second ``start()`` or ``write()`` after the end. Python cannot stop a
 stale reference statically, so every check also exists at runtime, against the state shared by
-every view of the scope (``connection_state``): the spec's ``await response.start()`` followed by
-``await response.write(...)`` on the same object keeps working.
+every view of the scope (``connection_state``): ``await response.start()`` followed by
+``await response.write(...)`` on the same object, as code written for asgikit 0.18 does, keeps
+working.
 
 Header policy, shared by every method that starts a response:
 
@@ -199,7 +200,7 @@ class Response(Generic[S]):
     ) -> Response[Started] | Response[Finished]:
         """Write a chunk of the body and return this object typed by its new state.
 
-        As in the original API, ``more_body`` defaults to ``False``: the chunk is the last one
+        As in asgikit 0.18, ``more_body`` defaults to ``False``: the chunk is the last one
         and the response ends (typed ``Response[Finished]``). Stream with ``more_body=True``
         (typed ``Response[Started]``) and finish with ``end()``. Chunks of a ``HEAD``, 204 or 304
         response are not sent.
@@ -514,14 +515,16 @@ class Response(Generic[S]):
         100 ranges, a malformed header or a failed ``If-Range`` give the whole file) or 416
         when no range is satisfiable. ``HEAD`` gets headers only.
 
-        The file is sent with ``http.response.pathsend`` when the server offers it and the
-        whole file is sent, ``http.response.zerocopysend`` when offered, and otherwise in
-        64 KiB chunks read in a worker thread.
+        The bytes come from the file descriptor opened (and checked) here, never from the path
+        again: with ``http.response.zerocopysend`` when the server offers it, otherwise in
+        64 KiB chunks read in a worker thread. ``http.response.pathsend`` is not used: the
+        server would reopen the path later, and a symlink swapped in between would serve
+        another file.
 
         Raises:
-            FileNotFoundError: if the file does not exist; ``IsADirectoryError`` or another
-                ``OSError`` if it cannot be opened as a regular file. Raised before anything is
-                sent, so the caller can still answer 404.
+            FileNotFoundError: if the file does not exist or the path contains NUL;
+                ``IsADirectoryError`` or another ``OSError`` if it cannot be opened as a
+                regular file. Raised before anything is sent, so the caller can still answer 404.
         """
         await respond_file(
             self._scope,
