@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Coroutine, Mapping
+from collections.abc import AsyncIterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from http import HTTPMethod, HTTPStatus
 from os import PathLike
 from typing import Final, cast, final
 
 from ._body import Body
+from ._connection import connection_state
 from ._cookies import Cookies, parse_cookie_header
 from ._exceptions import WebSocketStateError
+from ._file_sending import respond_file
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
 from ._json import JSON_ENCODER, EncHook
+from ._lifecycle import client_gone
 from ._multidict import MultiDict
+from ._oneshot import complete_response
 from ._redirects import encode_location
-from ._response import Response, StreamWriter, Writer, respond_complete
-from ._response_headers import body_bytes, content_type_value, json_payload
+from ._response import Response
+from ._response_headers import UTF8_CONTENT_TYPES, body_bytes, content_type_value, json_payload
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
+from ._streaming import StreamWriter, Writer, respond_sse, respond_stream
 from ._urlencoded import parse_query
 from ._websocket import WebSocket
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
@@ -30,7 +35,6 @@ __all__ = ["Request"]
 _METHODS: Final[dict[str, HTTPMethod]] = {m.value: m for m in HTTPMethod}
 _NO_PARAMS: Final[Mapping[str, object]] = {}
 _CONNECTION_TYPES: Final = frozenset({"http", "websocket"})
-_TEXT_PLAIN_UTF8: Final = b"text/plain; charset=utf-8"
 _APPLICATION_JSON: Final = b"application/json"
 
 
@@ -268,10 +272,10 @@ class Request:
         return websocket
 
     # Shortcuts to the response; each answers the request and finishes the response. The
-    # one-shot ones are plain methods returning the ``respond_complete`` coroutine: awaiting
-    # them is the same, and one coroutine frame less per request is measurable.
+    # one-shot ones run the hot path (_oneshot.complete_response) and send its two events in
+    # their own frame: a coroutine more per request would cost more than all its checks.
 
-    def respond_bytes(
+    async def respond_bytes(
         self,
         content: bytes,
         *,
@@ -279,17 +283,23 @@ class Request:
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with the given content and finish the response.
 
         On a websocket scope this is a denial response (see ``Response.start``).
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
-        return respond_complete(
-            self.scope, self.send, status, body_bytes(content), content_type, headers, cookies
+        scope = self.scope
+        start, last = complete_response(
+            scope, status, body_bytes(content), content_type, headers, cookies
         )
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def respond_text(
+    async def respond_text(
         self,
         content: str,
         *,
@@ -298,18 +308,23 @@ class Request:
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
         finish the response."""
-        if media_type == "text/plain" and encoding == "utf-8":
-            content_type = _TEXT_PLAIN_UTF8
-        else:
+        content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
+        if content_type is None:
             content_type = content_type_value(media_type, encoding)
-        return respond_complete(
-            self.scope, self.send, status, content.encode(encoding), content_type, headers, cookies
+        scope = self.scope
+        start, last = complete_response(
+            scope, status, content.encode(encoding), content_type, headers, cookies
         )
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def respond_json(
+    async def respond_json(
         self,
         content: object,
         *,
@@ -319,7 +334,7 @@ class Request:
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with the given content serialized as compact JSON (msgspec).
 
         UTF-8 JSON (the default) carries no ``charset``; another ``encoding`` re-encodes the
@@ -327,63 +342,73 @@ class Request:
         encode natively (``TypeError`` otherwise, before anything is sent).
         """
         if enc_hook is None and media_type == "application/json" and encoding == "utf-8":
-            return respond_complete(
-                self.scope,
-                self.send,
-                status,
-                JSON_ENCODER.encode(content),
-                _APPLICATION_JSON,
-                headers,
-                cookies,
-            )
-        body, content_type = json_payload(content, media_type, encoding, enc_hook)
-        return respond_complete(self.scope, self.send, status, body, content_type, headers, cookies)
+            body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
+        else:
+            body, content_type = json_payload(content, media_type, encoding, enc_hook)
+        scope = self.scope
+        start, last = complete_response(scope, status, body, content_type, headers, cookies)
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def respond_empty(
+    async def respond_empty(
         self,
         status: HTTPStatus | int = HTTPStatus.NO_CONTENT,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Send an empty response with the given status."""
-        return respond_complete(self.scope, self.send, status, b"", None, headers, cookies)
+        scope = self.scope
+        start, last = complete_response(scope, status, b"", None, headers, cookies)
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def redirect(
+    async def redirect(
         self,
         location: str,
         *,
         permanent: bool = False,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with a redirect: 308 if ``permanent`` else 307.
 
         ``location`` is percent-encoded where needed; control characters are rejected with
         ``InvalidHeaderError``. Check user-supplied targets with ``is_safe_redirect_url``.
         """
-        return respond_complete(
-            self.scope,
-            self.send,
-            308 if permanent else 307,
-            b"",
-            None,
-            headers,
-            cookies,
-            (b"location", encode_location(location)),
+        extra = (b"location", encode_location(location))
+        scope = self.scope
+        start, last = complete_response(
+            scope, 308 if permanent else 307, b"", None, headers, cookies, extra
         )
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def redirect_post_get(
+    async def redirect_post_get(
         self,
         location: str,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with 303 See Other, so the client GETs ``location`` (post/redirect/get)."""
-        return respond_complete(
-            self.scope, self.send, 303, b"", None, headers, cookies, (b"location", encode_location(location))
-        )
+        extra = (b"location", encode_location(location))
+        scope = self.scope
+        start, last = complete_response(scope, 303, b"", None, headers, cookies, extra)
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
     def response_writer(
         self,
@@ -434,7 +459,10 @@ class Request:
         Raises:
             ClientDisconnectError: if the client disconnects while sending data.
         """
-        await self.response.respond_stream(
+        await respond_stream(
+            self.scope,
+            self.receive,
+            self.send,
             stream,
             status=status,
             media_type=media_type,
@@ -457,7 +485,9 @@ class Request:
         Raises:
             ClientDisconnectError: if the client disconnects while sending data.
         """
-        await self.response.respond_sse(events, status=status, headers=headers, cookies=cookies)
+        await respond_sse(
+            self.scope, self.receive, self.send, events, status=status, headers=headers, cookies=cookies
+        )
 
     async def respond_file(
         self,
@@ -475,6 +505,14 @@ class Request:
             FileNotFoundError: if the file does not exist or the path contains NUL (before
                 anything is sent).
         """
-        await self.response.respond_file(
-            path, status=status, media_type=media_type, headers=headers, cookies=cookies, filename=filename
+        await respond_file(
+            self.scope,
+            self.receive,
+            self.send,
+            path,
+            status=status,
+            media_type=media_type,
+            headers=headers,
+            cookies=cookies,
+            filename=filename,
         )
