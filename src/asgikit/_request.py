@@ -342,7 +342,11 @@ class Request:
         encode natively (``TypeError`` otherwise, before anything is sent).
         """
         if enc_hook is None and media_type == "application/json" and encoding == "utf-8":
-            body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
+            try:
+                body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
+            except RecursionError:
+                # Too deep or cyclic: encode_json raises the documented ValueError for it.
+                body, content_type = json_payload(content, media_type, encoding, None)
         else:
             body, content_type = json_payload(content, media_type, encoding, enc_hook)
         scope = self.scope
