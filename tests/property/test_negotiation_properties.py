@@ -1,0 +1,114 @@
+"""Properties of the ``Accept`` / ``TE`` parsers: total, faithful to well-formed input, and a
+``best_match`` that agrees with ``accepts`` and a brute-force reference."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asgikit._negotiation import (
+    MediaRange,
+    accepts,
+    accepts_trailers,
+    best_match,
+    parse_accept,
+)
+
+HEADER_CHARS = st.characters(codec="latin-1", exclude_characters="\r\n")
+TOKEN = st.text("abcxyz0123+-.", min_size=1, max_size=6)
+TYPES = st.sampled_from(["text", "application", "image"])
+SUBTYPES = st.sampled_from(["html", "json", "plain", "png"])
+QUALITY = st.integers(0, 1000)
+
+
+def format_quality(quality: int) -> str:
+    return "1" if quality == 1000 else f"0.{quality:03d}"
+
+
+@st.composite
+def media_ranges(draw: st.DrawFn) -> MediaRange:
+    kind = draw(st.sampled_from(["any", "type", "full"]))
+    media_type = "*" if kind == "any" else draw(TYPES)
+    subtype = "*" if kind != "full" else draw(SUBTYPES)
+    params = frozenset(draw(st.lists(st.tuples(TOKEN, TOKEN), max_size=2, unique_by=lambda p: p[0])))
+    if kind != "full" or any(name == "q" for name, _ in params):
+        params = frozenset()
+    return MediaRange(media_type, subtype, params, draw(QUALITY))
+
+
+def render(media_range: MediaRange, *, quote: bool) -> str:
+    params = "".join(
+        f';{name}="{value}"' if quote else f";{name}={value}" for name, value in sorted(media_range.params)
+    )
+    return f"{media_range.type}/{media_range.subtype}{params};q={format_quality(media_range.quality)}"
+
+
+OFFERS = st.lists(
+    st.builds(lambda t, s: f"{t}/{s}", TYPES, SUBTYPES), min_size=0, max_size=5, unique=True
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.text(HEADER_CHARS, max_size=40), max_size=3), OFFERS)
+def test_any_header_text_parses_and_matches_without_raising(values: list[str], offers: list[str]) -> None:
+    ranges = parse_accept(values)
+    chosen = best_match(ranges, offers)
+    assert chosen is None or chosen in offers
+    assert chosen is None or accepts(ranges, chosen)
+    accepts_trailers(values)
+
+
+@settings(max_examples=300)
+@given(st.lists(media_ranges(), max_size=6), st.booleans(), st.sampled_from([",", ", ", " ,\t"]))
+def test_well_formed_headers_parse_back_to_their_ranges(
+    ranges: list[MediaRange], quote: bool, separator: str
+) -> None:
+    header = separator.join(render(media_range, quote=quote) for media_range in ranges)
+    assert parse_accept([header]) == tuple(ranges)
+
+
+def reference_quality(ranges: tuple[MediaRange, ...], offer: str) -> tuple[int, int]:
+    """Brute force: the quality of the most specific matching range (first on ties)."""
+    if not ranges:
+        return 1000, -1
+    media_type, _, subtype = offer.partition("/")
+    matching = [
+        r for r in ranges
+        if r.type in ("*", media_type) and r.subtype in ("*", subtype) and not r.params
+    ]  # fmt: skip
+    if not matching:
+        return 0, -1
+    top = max(r.specificity for r in matching)
+    return next(r.quality for r in matching if r.specificity == top), top
+
+
+@settings(max_examples=400)
+@given(st.lists(media_ranges(), max_size=6), OFFERS)
+def test_best_match_is_the_best_scored_offer_first_in_server_order(
+    ranges: list[MediaRange], offers: list[str]
+) -> None:
+    header = ", ".join(render(media_range, quote=False) for media_range in ranges)
+    parsed = parse_accept([header])
+    scores = {offer: reference_quality(parsed, offer) for offer in offers}
+    acceptable = [offer for offer in offers if scores[offer][0] > 0]
+    chosen = best_match(parsed, offers)
+    if not acceptable:
+        assert chosen is None
+        return
+    top = max(scores[offer] for offer in acceptable)
+    assert chosen == next(offer for offer in acceptable if scores[offer] == top)
+    for offer in offers:
+        assert accepts(parsed, offer) is (scores[offer][0] > 0)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from(["gzip", "deflate;q=0.5", "x;p=\"a,trailers\"", " "]), max_size=4),
+    st.sampled_from(["trailers", "TRAILERS", " Trailers ", "trailers;q=0.3"]),
+    st.integers(0, 4),
+)
+def test_trailers_anywhere_in_the_te_list_is_found(others: list[str], trailers: str, at: int) -> None:
+    elements = [*others]
+    elements.insert(min(at, len(elements)), trailers)
+    assert accepts_trailers([",".join(elements)])
+    assert not accepts_trailers([",".join(others)])

@@ -1,0 +1,202 @@
+"""Content negotiation: ``Request.accepts`` / ``best_match`` over ``Accept``, and
+``Request.accepts_trailers`` over ``TE``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from asgikit import Request
+from asgikit._negotiation import MediaRange, parse_accept
+from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent
+from tests.timing import LINEAR_BOUND, growth
+
+JSON_HTML = ("application/json", "text/html")
+
+
+def request_with(*headers: tuple[str, str]) -> Request:
+    scope: HTTPScope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "path": "/",
+        "headers": [(name.encode(), value.encode("latin-1")) for name, value in headers],
+    }
+
+    async def receive() -> ReceiveEvent:
+        return {"type": "http.disconnect"}
+
+    async def send(event: SendEvent, /) -> None:
+        raise AssertionError(f"nothing should be sent, got {event}")
+
+    return Request(scope, receive, send)
+
+
+def best(accept: str, offers: tuple[str, ...]) -> str | None:
+    return request_with(("accept", accept)).best_match(offers)
+
+
+def test_without_accept_everything_is_acceptable_and_the_first_offer_wins() -> None:
+    request = request_with()
+    assert request.accepts("application/json")
+    assert request.accepts("image/png")
+    assert request.best_match(JSON_HTML) == "application/json"
+    assert request.best_match(()) is None
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/html", "text/html"),
+        ("application/json", "application/json"),
+        ("text/html, application/json;q=0.9", "text/html"),
+        ("text/html;q=0.5, application/json;q=0.9", "application/json"),
+        ("*/*", "application/json"),  # equal quality: the server's order decides
+        ("text/*", "text/html"),
+        ("image/png", None),
+        ("*/*;q=0.1, text/html", "text/html"),
+        ("TEXT/HTML", "text/html"),  # types are case-insensitive
+        ("application/json;q=0, */*", "text/html"),
+        ("text/html;q=0.001", "text/html"),
+    ],
+)
+def test_best_match_follows_quality_then_server_order(accept: str, expected: str | None) -> None:
+    assert best(accept, JSON_HTML) == expected
+
+
+def test_q_zero_excludes_even_under_a_wildcard() -> None:
+    request = request_with(("accept", "*/*, application/json;q=0"))
+    assert not request.accepts("application/json")
+    assert request.accepts("text/html")
+    assert request.best_match(("application/json",)) is None
+
+
+def test_the_most_specific_range_decides_whatever_its_position() -> None:
+    accept = "text/*;q=0.3, text/plain;format=flowed, text/plain;q=0.7, */*;q=0.5"
+    request = request_with(("accept", accept))
+    assert request.accepts("text/plain;format=flowed")
+    assert request.best_match(("text/plain", "text/plain;format=flowed")) == "text/plain;format=flowed"
+    assert request.best_match(("text/html", "image/png")) == "image/png"  # 0.5 beats 0.3
+
+
+def test_equal_quality_prefers_the_more_specific_match() -> None:
+    assert best("text/*, text/html", ("text/plain", "text/html")) == "text/html"
+
+
+def test_parameters_must_all_be_present_in_the_offer() -> None:
+    request = request_with(("accept", 'text/plain;charset="UTF-8"'))
+    assert request.accepts("text/plain; charset=utf-8")
+    assert not request.accepts("text/plain")
+    assert not request.accepts("text/plain;charset=latin-1")
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        "json",
+        "text/",
+        "/html",
+        "*/html",
+        "text/html;q=2",
+        "text/html;q=0.1234",
+        "text/html;q=",
+        "text/html;q=abc",
+        "text/html;noequals",
+        'text/html;a="unterminated',
+        "te xt/html",
+        "text/html;q=1.001",
+        'text/html;a="x"y"',
+    ],
+)
+def test_malformed_entries_are_ignored(malformed: str) -> None:
+    # last: an unterminated quote runs to the end of the header, swallowing what follows
+    request = request_with(("accept", f"image/png;q=0.5, {malformed}"))
+    assert request.best_match(("text/html", "image/png")) == "image/png"
+    assert not request.accepts("text/html")
+
+
+def test_a_header_with_nothing_usable_counts_as_absent() -> None:
+    for accept in ("", "   ", ",,,", "garbage", "text/;q=x"):
+        assert request_with(("accept", accept)).accepts("text/html"), accept
+
+
+def test_quoted_commas_and_semicolons_do_not_split_entries() -> None:
+    ranges = parse_accept(['text/plain;x="a,b;c\\"d", text/html;q=0.5'])
+    assert ranges == (
+        MediaRange("text", "plain", frozenset({("x", 'a,b;c"d')}), 1000),
+        MediaRange("text", "html", frozenset(), 500),
+    )
+
+
+def test_accept_extensions_after_q_are_not_parameters() -> None:
+    assert parse_accept(["text/html;level=1;q=0.5;ext=1"]) == (
+        MediaRange("text", "html", frozenset({("level", "1")}), 500),
+    )
+
+
+def test_several_accept_lines_are_one_list() -> None:
+    request = request_with(("accept", "image/png;q=0.2"), ("accept", "text/html"))
+    assert request.best_match(("image/png", "text/html")) == "text/html"
+
+
+def test_offers_that_are_not_media_types_are_never_chosen() -> None:
+    request = request_with()
+    assert request.best_match(("nonsense", "*/*", "text/*", "text/html")) == "text/html"
+    assert not request.accepts("nonsense")
+
+
+@pytest.mark.parametrize(
+    ("te", "expected"),
+    [
+        ("trailers", True),
+        ("Trailers", True),
+        ("gzip, trailers", True),
+        ("deflate;q=0.5 ,  TRAILERS ", True),
+        ("trailers;q=0.5", True),
+        ("trailers;q=0", False),
+        ("trailers;q=bad", False),
+        ("gzip", False),
+        ("", False),
+        ("trailersx", False),
+        ('x;p="trailers, y", z', False),
+    ],
+)
+def test_accepts_trailers_reads_the_te_list(te: str, expected: bool) -> None:
+    assert request_with(("te", te)).accepts_trailers is expected
+
+
+def test_accepts_trailers_without_te_is_false() -> None:
+    assert request_with().accepts_trailers is False
+    assert request_with(("te", "gzip"), ("te", "trailers")).accepts_trailers is True
+
+
+HOSTILE: dict[str, Callable[[int], str]] = {
+    "many entries": lambda n: ",".join(["text/html;q=0.5"] * (n // 16)),
+    "many commas": lambda n: "," * n,
+    "many parameters": lambda n: "text/html" + ";a=b" * (n // 4),
+    "unterminated quote of escapes": lambda n: 'text/html;a="' + "\\\"" * (n // 2),
+    "alternating quotes": lambda n: '"\\' * (n // 2),
+    "many quoted entries": lambda n: ",".join(['a/b;c="d,e"'] * (n // 12)),
+    "long token": lambda n: "a" * n + "/b",
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE)
+def test_hostile_accept_headers_take_linear_time(shape: str) -> None:
+    make = HOSTILE[shape]
+
+    def prepare(n: int) -> Callable[[], object]:
+        header = make(n)
+        return lambda: request_with(("accept", header)).best_match(JSON_HTML)
+
+    assert growth(prepare, 8_000) < 4 * LINEAR_BOUND
+
+
+def test_hostile_te_headers_take_linear_time() -> None:
+    def prepare(n: int) -> Callable[[], object]:
+        header = ",".join(['x;q="a,b"'] * (n // 10))
+        return lambda: request_with(("te", header)).accepts_trailers
+
+    assert growth(prepare, 8_000) < 4 * LINEAR_BOUND
