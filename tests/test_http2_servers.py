@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Final, cast
+from typing import Final, cast
 
 import msgspec
 import pytest
 
 from tests.apps.h2_app import BODY_PARTS, HINT, download_bytes
 from tests.h2client import h2_request
-from tests.servers import ServerKind, server_output, start_server
+from tests.servers import ServerKind, ServerProcess, serve_logged
 
 APP: Final = "tests.apps.h2_app:app"
 TIMEOUT: Final = 15.0
@@ -30,34 +28,16 @@ OFFERS_EARLY_HINTS_AND_TRAILERS: Final[dict[ServerKind, bool]] = {"hypercorn": T
 TE_TRAILERS: Final = [(b"te", b"trailers")]
 CHECKSUM: Final = hashlib.sha256(b"".join(BODY_PARTS)).hexdigest().encode()
 
-_ERROR_MARKERS: Final = ("Traceback", "ERROR", "Exception", "Error:")
 
-
-@dataclass
-class H2Server:
-    """A running server, its base URL and its captured output."""
-
-    kind: ServerKind
-    url: str
-    log: IO[bytes]
-
-    @property
-    def has_extensions(self) -> bool:
-        return OFFERS_EARLY_HINTS_AND_TRAILERS[self.kind]
-
-    def errors_logged(self) -> list[str]:
-        output = server_output(self.log)
-        return [line for line in output.splitlines() if any(m in line for m in _ERROR_MARKERS)]
+def offers_extensions(server: ServerProcess) -> bool:
+    """Whether ``server`` offers early hints and trailers over HTTP/2."""
+    return OFFERS_EARLY_HINTS_AND_TRAILERS[server.kind]
 
 
 @pytest.fixture(scope="module", params=H2_SERVERS)
-def server(request: pytest.FixtureRequest) -> Iterator[H2Server]:
-    kind = cast("ServerKind", request.param)
-    with (
-        tempfile.NamedTemporaryFile(prefix=f"asgikit-h2-{kind}-", suffix=".log") as log,
-        start_server(kind, APP, startup_timeout=TIMEOUT, log=log) as url,
-    ):
-        yield H2Server(kind, url, log)
+def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
+        yield running
 
 
 class Info(msgspec.Struct):
@@ -66,7 +46,7 @@ class Info(msgspec.Struct):
     extensions: list[str]
 
 
-async def test_requests_arrive_as_http2_with_the_te_header_understood(server: H2Server) -> None:
+async def test_requests_arrive_as_http2_with_the_te_header_understood(server: ServerProcess) -> None:
     plain = msgspec.json.decode((await h2_request(server.url, "/info")).body, type=Info)
     with_te = msgspec.json.decode(
         (await h2_request(server.url, "/info", headers=TE_TRAILERS)).body, type=Info
@@ -74,14 +54,14 @@ async def test_requests_arrive_as_http2_with_the_te_header_understood(server: H2
     assert (plain.http_version, plain.accepts_trailers) == ("2", False)
     assert (with_te.http_version, with_te.accepts_trailers) == ("2", True)
     offered = {"http.response.early_hint", "http.response.trailers"} <= set(plain.extensions)
-    assert offered is server.has_extensions
+    assert offered is offers_extensions(server)
 
 
-async def test_early_hints_arrive_before_the_response(server: H2Server) -> None:
+async def test_early_hints_arrive_before_the_response(server: ServerProcess) -> None:
     response = await h2_request(server.url, "/hints")
     assert response.status == 200
     assert response.body == b"hinted"
-    if server.has_extensions:
+    if offers_extensions(server):
         assert len(response.informational) == 1
         hints = response.informational[0]
         assert hints[:2] == [(b":status", b"103"), (b"link", HINT.encode())]
@@ -89,24 +69,24 @@ async def test_early_hints_arrive_before_the_response(server: H2Server) -> None:
         assert response.informational == []
 
 
-async def test_trailers_follow_the_body_when_the_client_sends_te_trailers(server: H2Server) -> None:
+async def test_trailers_follow_the_body_when_the_client_sends_te_trailers(server: ServerProcess) -> None:
     response = await h2_request(server.url, "/trailers", headers=TE_TRAILERS)
     assert response.status == 200
     assert response.body == b"".join(BODY_PARTS)
     assert response.ended
-    if server.has_extensions:
+    if offers_extensions(server):
         assert response.trailers == [(b"x-checksum", CHECKSUM)]
     else:
         assert response.trailers is None
 
 
-async def test_no_trailers_without_te_trailers(server: H2Server) -> None:
+async def test_no_trailers_without_te_trailers(server: ServerProcess) -> None:
     response = await h2_request(server.url, "/trailers")
     assert (response.status, response.body, response.trailers) == (200, b"".join(BODY_PARTS), None)
     assert response.ended
 
 
-async def test_server_sent_events_over_http2(server: H2Server) -> None:
+async def test_server_sent_events_over_http2(server: ServerProcess) -> None:
     response = await h2_request(server.url, "/sse")
     assert response.status == 200
     assert response.header(b"content-type") == b"text/event-stream; charset=utf-8"
@@ -114,7 +94,7 @@ async def test_server_sent_events_over_http2(server: H2Server) -> None:
     assert response.ended
 
 
-async def test_streamed_download_over_http2(server: H2Server) -> None:
+async def test_streamed_download_over_http2(server: ServerProcess) -> None:
     size = 1024 * 1024 + 123
     response = await h2_request(server.url, f"/download?{size}")
     assert response.status == 200
@@ -123,7 +103,7 @@ async def test_streamed_download_over_http2(server: H2Server) -> None:
     assert response.body == download_bytes(size)
 
 
-async def test_a_client_leaving_an_http2_stream_logs_nothing(server: H2Server) -> None:
+async def test_a_client_leaving_an_http2_stream_logs_nothing(server: ServerProcess) -> None:
     response = await h2_request(server.url, "/sse?forever", stop_after=200)
     assert response.body.startswith(b"id: 0\ndata: event 0\n\n")
     assert not response.ended

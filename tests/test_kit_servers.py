@@ -8,46 +8,22 @@ daphne is not in the matrix: it does not run the lifespan protocol, so there is 
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import IO, Final, cast
+from typing import Final, cast
 
 import httpx
 import pytest
 
-from tests.servers import ServerKind, server_output, start_server
+from tests.servers import ServerKind, ServerProcess, serve_logged
 
 APP: Final = "examples.kit:app"
 TIMEOUT: Final = 15.0
 KIT_SERVERS: Final[tuple[ServerKind, ...]] = ("uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian")
 
-# Lines a healthy run never prints (case-sensitive: "ERROR" is a log level).
-_ERROR_MARKERS: Final = ("Traceback", "ERROR", "Exception", "Error:")
-
-
-@dataclass
-class ServerProcess:
-    """A running server, its base URL and its captured output."""
-
-    kind: ServerKind
-    url: str
-    log: IO[bytes]
-
-    def errors_logged(self) -> list[str]:
-        """Output lines that look like errors."""
-        output = server_output(self.log)
-        return [line for line in output.splitlines() if any(m in line for m in _ERROR_MARKERS)]
-
-
 @pytest.fixture(scope="module", params=KIT_SERVERS)
 def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
-    kind = cast("ServerKind", request.param)
-    with (
-        tempfile.NamedTemporaryFile(prefix=f"asgikit-kit-{kind}-", suffix=".log") as log,
-        start_server(kind, APP, startup_timeout=TIMEOUT, log=log) as url,
-    ):
-        yield ServerProcess(kind, url, log)
+    with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
+        yield running
 
 
 @pytest.fixture
