@@ -73,8 +73,20 @@ async def test_state_page_examples() -> None:
         assert body_of(send.events) == b"hello"
 
 
+async def test_negotiation_page_language_example() -> None:
+    greet = cast("Handler", blocks("negotiation.md")[1]["greet"])
+    answers: list[tuple[bytes, bytes]] = []
+    for accept_language in (b"fr-CH, fr;q=0.9, en;q=0.8", b"de", b"en-GB"):
+        send = Recorder()
+        await greet(Request(scope_with(headers=[(b"accept-language", accept_language)]), Script(), send))
+        start = send.events[0]
+        assert start["type"] == "http.response.start"
+        answers.append((dict(start.get("headers", []))[b"content-language"], body_of(send.events)))
+    assert answers == [(b"fr", b"Bonjour"), (b"en", b"Hello"), (b"en", b"Hello")]
+
+
 async def test_negotiation_page_example() -> None:
-    (namespace,) = blocks("negotiation.md")
+    namespace = blocks("negotiation.md")[0]
     profile = cast("Handler", namespace["profile"])
     answers: dict[bytes, tuple[int, bytes]] = {}
     for accept in (b"application/json", b"text/html,*/*;q=0.1", b"image/png"):

@@ -194,9 +194,80 @@ def test_hostile_accept_headers_take_linear_time(shape: str) -> None:
     assert growth(prepare, 8_000) < 4 * LINEAR_BOUND
 
 
-def test_hostile_te_headers_take_linear_time() -> None:
+LANGUAGES = ("en-GB", "fr", "de-CH")
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        ("fr", "fr"),
+        ("en", "en-GB"),  # a range matches its subtags
+        ("EN-gb", "en-GB"),
+        ("de-ch;q=0.5, en;q=0.4", "de-CH"),
+        ("de;q=0.5, en;q=0.6", "en-GB"),
+        ("*", "en-GB"),
+        ("*;q=0.1, fr", "fr"),
+        ("en-US", None),  # a more specific range does not match a less specific tag
+        ("*, en;q=0", "fr"),  # q=0 excludes what the wildcard would accept
+        ("en-GB-oxendict", None),
+        ("zz, 123, en-, -en, en--gb, averyverylongsubtag", None),  # malformed: ignored
+        ("", "en-GB"),
+        ("en;q=2, fr;q=0.5", "fr"),
+    ],
+)
+def test_best_language_follows_basic_filtering(accept_language: str, expected: str | None) -> None:
+    request = request_with(("accept-language", accept_language))
+    assert request.best_language(LANGUAGES) == expected
+
+
+def test_without_accept_language_the_first_offer_wins() -> None:
+    assert request_with().best_language(LANGUAGES) == "en-GB"
+    assert request_with().best_language(()) is None
+
+
+def test_the_longest_language_range_decides() -> None:
+    request = request_with(("accept-language", "de;q=0.9, de-ch;q=0.1, fr;q=0.5"))
+    assert request.best_language(("de-CH", "fr")) == "fr"
+    assert request.best_language(("de-AT", "fr")) == "de-AT"
+
+
+ENCODINGS = ("br", "gzip", "identity")
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "expected"),
+    [
+        ("gzip", "gzip"),
+        ("gzip, br", "br"),  # equal quality: the server's order
+        ("gzip;q=1.0, br;q=0.5", "gzip"),
+        ("x-gzip", "gzip"),
+        ("GZIP", "gzip"),
+        ("deflate", "identity"),  # identity stays acceptable, below listed codings
+        ("", "identity"),  # an empty header asks for identity only
+        ("garbage;q=x", "identity"),
+        ("*", "br"),
+        ("*;q=0.5, gzip", "gzip"),
+        ("*;q=0", None),
+        ("identity;q=0, deflate", None),
+        ("*;q=0, identity", "identity"),
+        ("br;q=0, *", "gzip"),
+    ],
+)
+def test_best_encoding_follows_rfc_9110(accept_encoding: str, expected: str | None) -> None:
+    request = request_with(("accept-encoding", accept_encoding))
+    assert request.best_encoding(ENCODINGS) == expected
+
+
+def test_without_accept_encoding_any_coding_is_acceptable() -> None:
+    assert request_with().best_encoding(ENCODINGS) == "br"
+    assert request_with().best_encoding(("identity",)) == "identity"
+
+
+@pytest.mark.parametrize("header", ["accept-language", "accept-encoding", "te"])
+def test_hostile_weighted_lists_take_linear_time(header: str) -> None:
     def prepare(n: int) -> Callable[[], object]:
-        header = ",".join(['x;q="a,b"'] * (n // 10))
-        return lambda: request_with(("te", header)).accepts_trailers
+        value = ",".join(['x;a="b,c";q=0.5'] * (n // 16))
+        request = request_with((header, value))
+        return lambda: (request.best_language(LANGUAGES), request.best_encoding(ENCODINGS), request.accepts_trailers)
 
     assert growth(prepare, 8_000) < 4 * LINEAR_BOUND

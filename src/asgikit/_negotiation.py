@@ -1,14 +1,16 @@
-"""Content negotiation: parse ``Accept`` and choose among the media types a server offers.
+"""Content negotiation: parse ``Accept``, ``Accept-Language``, ``Accept-Encoding`` and ``TE``
+and choose among what a server offers.
 
-Pure HTTP (RFC 9110 sections 12.4 and 12.5.1); knows nothing of ASGI and never raises for bad
-input. A malformed element of the header (no ``/``, a bad token, a bad ``q``, an unterminated
+Pure HTTP (RFC 9110 sections 12.4 and 12.5, RFC 4647 basic filtering); knows nothing of ASGI
+and never raises for bad input. A malformed element of the header (no ``/``, a bad token, a bad ``q``, an unterminated
 quote...) is ignored on its own; a header with no usable element at all counts as absent,
 which means "anything is acceptable". Every step is linear in the length of the header.
 
 How an offer is scored: among the media ranges that match it, the most specific one decides
 its quality (``type/subtype`` with parameters, then ``type/subtype``, then ``type/*``, then
 ``*/*``); ``q=0`` makes it unacceptable. ``best_match`` picks the highest quality, then the
-more specific match, then the server's own order of offers.
+more specific match, then the server's own order of offers. Languages and codings are
+scored the same way by their own matching rules (``best_language``, ``best_encoding``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final, NamedTuple, TypeVar, final
 
-__all__ = ["MediaRange", "accepts", "accepts_trailers", "best_match", "parse_accept"]
+__all__ = [
+    "MediaRange",
+    "accepts",
+    "accepts_trailers",
+    "best_encoding",
+    "best_language",
+    "best_match",
+    "parse_accept",
+    "parse_weighted",
+]
 
 OfferT = TypeVar("OfferT", bound=str)
 """An offered media type; ``best_match`` returns the caller's own (possibly ``Literal``) type."""
@@ -27,6 +38,12 @@ MAX_QUALITY: Final = 1000
 
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 """An RFC 9110 token, lower-cased (callers lower-case before matching)."""
+
+_LANGUAGE_RANGE: Final = re.compile(r"\*|[a-z]{1,8}(?:-[a-z0-9]{1,8})*")
+"""An RFC 4647 basic language range, lower-cased: ``*`` or ``en``, ``en-us``, ``zh-hant-tw``."""
+
+_CODING_ALIASES: Final = {"x-gzip": "gzip", "x-compress": "compress"}
+"""Old coding names RFC 9110 section 8.4.1 says to treat as the current ones."""
 
 _QUALITY: Final = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 """The RFC 9110 ``qvalue`` grammar: ``0`` to ``1`` with at most three decimals."""
@@ -193,29 +210,103 @@ def accepts(ranges: tuple[MediaRange, ...], media_type: str) -> bool:
 def best_match(ranges: tuple[MediaRange, ...], offers: Sequence[OfferT]) -> OfferT | None:
     """The acceptable offer with the highest quality, then the most specific match, then
     the earliest in ``offers``; ``None`` if no offer is acceptable."""
+    return _best(offers, [_score(ranges, offer) for offer in offers])
+
+
+def _best(offers: Sequence[OfferT], scores: list[tuple[int, int]]) -> OfferT | None:
+    """The offer with the highest ``(quality, specificity)`` score above quality 0, the
+    earliest on ties; the one choosing rule of every ``best_*`` function."""
     best: OfferT | None = None
     best_score = (0, -2)
-    for offer in offers:
-        score = _score(ranges, offer)
+    for offer, score in zip(offers, scores, strict=True):
         if score[0] > 0 and score > best_score:
             best = offer
             best_score = score
     return best
 
 
-def accepts_trailers(values: Iterable[str]) -> bool:
-    """Whether ``TE`` header lines accept trailers: a ``trailers`` element (any case, anywhere
-    in the comma list) whose ``q``, if given, is above zero."""
+def parse_weighted(values: Iterable[str], grammar: re.Pattern[str]) -> tuple[tuple[str, int], ...]:
+    """``(name, quality)`` of every element of comma lists such as ``Accept-Language``,
+    ``Accept-Encoding`` or ``TE``: names lower-cased and matching ``grammar``; other parameters
+    are ignored; malformed elements (bad name, bad ``q``) are dropped."""
+    weighted: list[tuple[str, int]] = []
     for value in values:
         for element in split_unquoted(value, ","):
             segments = split_unquoted(element, ";")
-            if segments[0].strip().lower() != "trailers":
+            name = segments[0].strip().lower()
+            if not grammar.fullmatch(name):
                 continue
-            quality = MAX_QUALITY
+            quality: int | None = MAX_QUALITY
             for segment in segments[1:]:
-                name, _, raw_value = segment.partition("=")
-                if name.strip().lower() == "q":
-                    quality = parse_quality(raw_value.strip()) or 0
-            if quality > 0:
-                return True
-    return False
+                key, _, raw_value = segment.partition("=")
+                if key.strip().lower() == "q":
+                    quality = parse_quality(raw_value.strip())
+                    break
+            if quality is not None:
+                weighted.append((name, quality))
+    return tuple(weighted)
+
+
+def _language_score(ranges: tuple[tuple[str, int], ...], tag: str) -> tuple[int, int]:
+    """``(quality, specificity)`` of language ``tag``: the longest matching range decides
+    (``en`` matches ``en-GB``; ``*`` matches anything)."""
+    tag = tag.lower()
+    best_quality = 0
+    best_specificity = -1
+    for language, quality in ranges:
+        if language == "*":
+            specificity = 0
+        elif tag == language or tag.startswith(language + "-"):
+            specificity = language.count("-") + 1
+        else:
+            continue
+        if specificity > best_specificity:
+            best_quality, best_specificity = quality, specificity
+    return best_quality, best_specificity
+
+
+def best_language(values: Iterable[str], offers: Sequence[OfferT]) -> OfferT | None:
+    """The language tag among ``offers`` that ``Accept-Language`` lines ``values`` prefer.
+
+    Without a usable header every offer is acceptable and the first wins.
+    """
+    ranges = parse_weighted(values, _LANGUAGE_RANGE)
+    if not ranges:
+        return offers[0] if offers else None
+    return _best(offers, [_language_score(ranges, offer) for offer in offers])
+
+
+def _encoding_score(codings: dict[str, int], coding: str) -> tuple[int, int]:
+    """``(quality, specificity)`` of content coding ``coding`` under listed ``codings``.
+
+    A listed coding has its own quality; otherwise ``*`` decides. ``identity`` not excluded
+    either way stays acceptable, at the lowest quality, so any coding the client listed
+    wins over it (RFC 9110 section 12.5.3).
+    """
+    coding = _CODING_ALIASES.get(coding.lower(), coding.lower())
+    if coding in codings:
+        return codings[coding], 1
+    if "*" in codings:
+        return codings["*"], 0
+    return (1, 0) if coding == "identity" else (0, -1)
+
+
+def best_encoding(values: Iterable[str] | None, offers: Sequence[OfferT]) -> OfferT | None:
+    """The content coding among ``offers`` (``"gzip"``, ``"br"``, ``"identity"``...) that
+    ``Accept-Encoding`` lines ``values`` prefer; ``values`` is ``None`` without the header.
+
+    No header accepts every coding (the first offer wins); a header listing nothing usable
+    accepts only ``identity``.
+    """
+    if values is None:
+        return offers[0] if offers else None
+    codings: dict[str, int] = {}
+    for name, quality in parse_weighted(values, _TOKEN):
+        codings.setdefault(_CODING_ALIASES.get(name, name), quality)
+    return _best(offers, [_encoding_score(codings, offer) for offer in offers])
+
+
+def accepts_trailers(values: Iterable[str]) -> bool:
+    """Whether ``TE`` header lines accept trailers: a ``trailers`` element (any case, anywhere
+    in the comma list) whose ``q``, if given, is above zero."""
+    return any(name == "trailers" and quality > 0 for name, quality in parse_weighted(values, _TOKEN))

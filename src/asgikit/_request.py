@@ -17,7 +17,16 @@ from ._host import parse_host
 from ._json import JSON_ENCODER, EncHook
 from ._lifespan import StateT
 from ._multidict import MultiDict
-from ._negotiation import MediaRange, OfferT, accepts, accepts_trailers, best_match, parse_accept
+from ._negotiation import (
+    MediaRange,
+    OfferT,
+    accepts,
+    accepts_trailers,
+    best_encoding,
+    best_language,
+    best_match,
+    parse_accept,
+)
 from ._redirects import encode_location
 from ._response import Response, StreamWriter, Writer, respond_complete
 from ._response_headers import body_bytes, content_type_value, json_payload
@@ -488,7 +497,7 @@ class Request(Generic[StateT]):
             path, status=status, media_type=media_type, headers=headers, cookies=cookies, filename=filename
         )
 
-    # Negotiation: what the client accepts (Accept, TE). Parsed once per request, on demand.
+    # Negotiation: what the client accepts (Accept, Accept-Language, Accept-Encoding, TE).
 
     _accept: tuple[MediaRange, ...] | None = None
 
@@ -516,6 +525,25 @@ class Request(Generic[StateT]):
         is typed ``Literal["application/json", "text/html"] | None``.
         """
         return best_match(self._accept_ranges(), offers)
+
+    def best_language(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The language tag among ``offers`` (``"en-GB"``, ``"fr"``...) that ``Accept-Language``
+        prefers, or ``None``; without the header, the first offer.
+
+        A range matches a tag and its subtags (``en`` matches ``en-GB``), the longest matching
+        range decides, ``q=0`` excludes; ties go to the order of ``offers``.
+        """
+        return best_language(self.headers.get("accept-language") or (), offers)
+
+    def best_encoding(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The content coding among ``offers`` (``"br"``, ``"gzip"``, ``"identity"``) that
+        ``Accept-Encoding`` prefers, or ``None``.
+
+        Without the header any coding is acceptable (the first offer wins). ``identity`` stays
+        acceptable unless ``identity;q=0`` or ``*;q=0`` excludes it, but ranks below every
+        coding the client listed.
+        """
+        return best_encoding(self.headers.get("accept-encoding"), offers)
 
     @property
     def accepts_trailers(self) -> bool:

@@ -10,6 +10,8 @@ from asgikit._negotiation import (
     MediaRange,
     accepts,
     accepts_trailers,
+    best_encoding,
+    best_language,
     best_match,
     parse_accept,
 )
@@ -30,9 +32,12 @@ def media_ranges(draw: st.DrawFn) -> MediaRange:
     kind = draw(st.sampled_from(["any", "type", "full"]))
     media_type = "*" if kind == "any" else draw(TYPES)
     subtype = "*" if kind != "full" else draw(SUBTYPES)
-    params = frozenset(draw(st.lists(st.tuples(TOKEN, TOKEN), max_size=2, unique_by=lambda p: p[0])))
-    if kind != "full" or any(name == "q" for name, _ in params):
-        params = frozenset()
+    pairs: list[tuple[str, str]] = draw(
+        st.lists(st.tuples(TOKEN, TOKEN), max_size=2, unique_by=lambda pair: pair[0])
+    )
+    if kind != "full" or any(name == "q" for name, _ in pairs):
+        pairs = []
+    params = frozenset(pairs)
     return MediaRange(media_type, subtype, params, draw(QUALITY))
 
 
@@ -43,9 +48,11 @@ def render(media_range: MediaRange, *, quote: bool) -> str:
     return f"{media_range.type}/{media_range.subtype}{params};q={format_quality(media_range.quality)}"
 
 
-OFFERS = st.lists(
-    st.builds(lambda t, s: f"{t}/{s}", TYPES, SUBTYPES), min_size=0, max_size=5, unique=True
-)
+def join_media_type(media_type: str, subtype: str) -> str:
+    return f"{media_type}/{subtype}"
+
+
+OFFERS = st.lists(st.builds(join_media_type, TYPES, SUBTYPES), min_size=0, max_size=5, unique=True)
 
 
 @settings(max_examples=400)
@@ -56,6 +63,10 @@ def test_any_header_text_parses_and_matches_without_raising(values: list[str], o
     assert chosen is None or chosen in offers
     assert chosen is None or accepts(ranges, chosen)
     accepts_trailers(values)
+    languages = ["en", "en-GB", "fr"]
+    assert best_language(values, languages) in (None, *languages)
+    codings = ["br", "gzip", "identity"]
+    assert best_encoding(values, codings) in (None, *codings)
 
 
 @settings(max_examples=300)
@@ -112,3 +123,28 @@ def test_trailers_anywhere_in_the_te_list_is_found(others: list[str], trailers: 
     elements.insert(min(at, len(elements)), trailers)
     assert accepts_trailers([",".join(elements)])
     assert not accepts_trailers([",".join(others)])
+
+
+CODINGS = st.sampled_from(["gzip", "br", "deflate", "compress", "zstd"])
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(CODINGS, QUALITY), max_size=5, unique_by=lambda c: c[0]), st.permutations(["gzip", "br", "deflate", "identity"]))
+def test_identity_is_the_fallback_unless_excluded(listed: list[tuple[str, int]], offers: list[str]) -> None:
+    header = ", ".join(f"{name};q={format_quality(quality)}" for name, quality in listed)
+    chosen = best_encoding([header], offers)
+    wanted = {name: quality for name, quality in listed if quality > 0 and name in offers}
+    if not wanted:
+        assert chosen == "identity"  # nothing listed is offered: identity, never a coding the client refused
+        return
+    top = max(wanted.values())
+    assert chosen == next(offer for offer in offers if wanted.get(offer) == top)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["en", "en-gb", "fr", "de-ch", "*"]), min_size=1, max_size=4, unique=True))
+def test_an_offer_equal_to_a_listed_language_is_accepted(ranges: list[str]) -> None:
+    header = ", ".join(ranges)
+    for language in ranges:
+        if language != "*":
+            assert best_language([header], [language.upper()]) == language.upper()

@@ -54,6 +54,10 @@ async def negotiation(request: Request) -> None:
     offers: list[str] = ["a/b"]
     assert_type(request.best_match(offers), str | None)
     assert_type(request.accepts_trailers, bool)
+    languages: tuple[Literal["en", "fr"], ...] = ("en", "fr")
+    assert_type(request.best_language(languages), Literal["en", "fr"] | None)
+    codings: tuple[Literal["br", "gzip", "identity"], ...] = ("br", "gzip", "identity")
+    assert_type(request.best_encoding(codings), Literal["br", "gzip", "identity"] | None)
 
 
 async def lifespan_app(scope: LifespanScope, receive: Receive, send: Send) -> None:
