@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from asgikit import Request
-from asgikit._negotiation import MediaRange, parse_accept
+from asgikit._negotiation import MAX_ELEMENTS, MAX_PARAMETERS, MediaRange, parse_accept
 from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent
 from tests.timing import LINEAR_BOUND, growth
 
@@ -271,3 +271,21 @@ def test_hostile_weighted_lists_take_linear_time(header: str) -> None:
         return lambda: (request.best_language(LANGUAGES), request.best_encoding(ENCODINGS), request.accepts_trailers)
 
     assert growth(prepare, 8_000) < 4 * LINEAR_BOUND
+
+
+def test_only_the_first_64_elements_of_a_header_line_are_read() -> None:
+    filler = ",".join(["image/png"] * (MAX_ELEMENTS - 1))
+    assert request_with(("accept", f"{filler},text/html")).accepts("text/html")
+    assert not request_with(("accept", f"{filler},image/gif,text/html")).accepts("text/html")
+    many_languages = ",".join(["de"] * MAX_ELEMENTS)
+    assert request_with(("accept-language", f"{many_languages},fr")).best_language(("fr",)) is None
+
+
+def test_an_element_with_too_many_parameters_is_ignored() -> None:
+    at_limit = "text/html" + ";a=b" * MAX_PARAMETERS
+    over = at_limit + ";a=b"
+    assert parse_accept([at_limit])[0].params == frozenset({("a", "b")})
+    assert parse_accept([over]) == ()
+    assert parse_accept([f'{over}, text/plain;x="a;b"']) == (
+        MediaRange("text", "plain", frozenset({("x", "a;b")}), 1000),
+    )

@@ -4,7 +4,8 @@ and choose among what a server offers.
 Pure HTTP (RFC 9110 sections 12.4 and 12.5, RFC 4647 basic filtering); knows nothing of ASGI
 and never raises for bad input. A malformed element of the header (no ``/``, a bad token, a bad ``q``, an unterminated
 quote...) is ignored on its own; a header with no usable element at all counts as absent,
-which means "anything is acceptable". Every step is linear in the length of the header.
+which means "anything is acceptable". Every step is linear in the length of the header, and
+only the first ``MAX_ELEMENTS`` elements of a line are parsed.
 
 How an offer is scored: among the media ranges that match it, the most specific one decides
 its quality (``type/subtype`` with parameters, then ``type/subtype``, then ``type/*``, then
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Final, NamedTuple, TypeVar, final
 
 __all__ = [
@@ -35,6 +37,13 @@ OfferT = TypeVar("OfferT", bound=str)
 
 MAX_QUALITY: Final = 1000
 """``q=1`` in thousandths: qualities are compared as exact integers, never as floats."""
+
+MAX_ELEMENTS: Final = 64
+"""Elements read from one header line; the rest is ignored. Clients send a handful, and the
+bound keeps a hostile header's cost constant, not only linear."""
+
+MAX_PARAMETERS: Final = 16
+"""Parameters allowed in one element; an element with more is malformed and ignored."""
 
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 """An RFC 9110 token, lower-cased (callers lower-case before matching)."""
@@ -73,32 +82,53 @@ class MediaRange(NamedTuple):
         return 2 + len(self.params)
 
 
-def split_unquoted(text: str, separator: str) -> list[str]:
-    """Split ``text`` on ``separator`` where it is not inside a quoted string.
+def split_unquoted(text: str, separator: str, limit: int) -> list[str]:
+    """Split ``text`` on ``separator`` where it is not inside a quoted string, into at most
+    ``limit + 1`` parts (the last holds the unsplit rest, like ``str.split``'s ``maxsplit``).
 
     Backslash escapes inside quotes are honoured; an unterminated quote runs to the end of
-    the text (that element is malformed and is dropped later). One pass, so linear.
+    the text (that element is malformed and is dropped later). Jumps from quote to quote and
+    separator to separator with ``str.find``, so the work is linear and mostly in C.
     """
     if '"' not in text:
-        return text.split(separator)
+        return text.split(separator, limit)
     parts: list[str] = []
-    start = 0
-    quoted = escaped = False
-    for index, char in enumerate(text):
-        if quoted:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                quoted = False
-        elif char == '"':
-            quoted = True
-        elif char == separator:
-            parts.append(text[start:index])
-            start = index + 1
+    start = position = 0
+    next_separator = text.find(separator)
+    while len(parts) < limit:
+        quote = text.find('"', position)
+        if next_separator != -1 and next_separator < position:
+            next_separator = text.find(separator, position)
+        if next_separator == -1 and quote == -1:
+            break
+        if quote == -1 or (next_separator != -1 and next_separator < quote):
+            parts.append(text[start:next_separator])
+            start = position = next_separator + 1
+            continue
+        closing = _closing_quote(text, quote)
+        if closing == -1:
+            break  # unterminated: the rest of the text is one (malformed) part
+        position = closing + 1
     parts.append(text[start:])
     return parts
+
+
+def _closing_quote(text: str, opening: int) -> int:
+    """Index of the quote that closes the quoted string opening at ``opening``, or -1.
+
+    A quote preceded by an odd run of backslashes is escaped. Each backslash run is counted
+    once, for the one quote that follows it, so the scan stays linear.
+    """
+    candidate = opening
+    while True:
+        candidate = text.find('"', candidate + 1)
+        if candidate == -1:
+            return -1
+        backslashes = 0
+        while candidate - 1 - backslashes > opening and text[candidate - 1 - backslashes] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return candidate
 
 
 def _unquote(value: str) -> str | None:
@@ -136,7 +166,9 @@ def parse_quality(value: str) -> int | None:
 
 def _parse_element(element: str) -> MediaRange | None:
     """One ``Accept`` element (``type/subtype;p=v;q=0.5``), or ``None`` if it is malformed."""
-    segments = split_unquoted(element, ";")
+    segments = split_unquoted(element, ";", MAX_PARAMETERS + 1)
+    if len(segments) > MAX_PARAMETERS + 1:
+        return None
     media_type, slash, subtype = segments[0].strip().lower().partition("/")
     if not slash or not _TOKEN.fullmatch(media_type) or not _TOKEN.fullmatch(subtype):
         return None
@@ -169,7 +201,7 @@ def parse_accept(values: Iterable[str]) -> tuple[MediaRange, ...]:
     """
     ranges: list[MediaRange] = []
     for value in values:
-        for element in split_unquoted(value, ","):
+        for element in split_unquoted(value, ",", MAX_ELEMENTS)[:MAX_ELEMENTS]:
             if element and not element.isspace():
                 parsed = _parse_element(element)
                 if parsed is not None:
@@ -177,12 +209,20 @@ def parse_accept(values: Iterable[str]) -> tuple[MediaRange, ...]:
     return tuple(ranges)
 
 
+@lru_cache(maxsize=256)
+def _parse_offer(offer: str) -> MediaRange | None:
+    """An offered media type, parsed like an ``Accept`` element. Offers come from the server
+    (a few constants), so caching them is safe and saves most of ``best_match``'s work."""
+    return _parse_element(offer)
+
+
 def _score(ranges: tuple[MediaRange, ...], offer: str) -> tuple[int, int]:
     """``(quality, specificity)`` of ``offer`` under ``ranges``; quality 0 if unacceptable.
 
-    The most specific matching range decides (the first of equally specific ones). An offer that is not a well-formed media type is never acceptable.
+    The most specific matching range decides (the first of equally specific ones). An offer
+    that is not a well-formed media type is never acceptable.
     """
-    offered = _parse_element(offer)
+    offered = _parse_offer(offer)
     if offered is None or offered.type == "*" or offered.subtype == "*":
         return 0, -1
     if not ranges:
@@ -231,8 +271,8 @@ def parse_weighted(values: Iterable[str], grammar: re.Pattern[str]) -> tuple[tup
     are ignored; malformed elements (bad name, bad ``q``) are dropped."""
     weighted: list[tuple[str, int]] = []
     for value in values:
-        for element in split_unquoted(value, ","):
-            segments = split_unquoted(element, ";")
+        for element in split_unquoted(value, ",", MAX_ELEMENTS)[:MAX_ELEMENTS]:
+            segments = split_unquoted(element, ";", MAX_PARAMETERS + 1)[: MAX_PARAMETERS + 1]
             name = segments[0].strip().lower()
             if not grammar.fullmatch(name):
                 continue

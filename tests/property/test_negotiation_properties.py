@@ -14,6 +14,7 @@ from asgikit._negotiation import (
     best_language,
     best_match,
     parse_accept,
+    split_unquoted,
 )
 
 HEADER_CHARS = st.characters(codec="latin-1", exclude_characters="\r\n")
@@ -148,3 +149,36 @@ def test_an_offer_equal_to_a_listed_language_is_accepted(ranges: list[str]) -> N
     for language in ranges:
         if language != "*":
             assert best_language([header], [language.upper()]) == language.upper()
+
+
+def reference_split(text: str, separator: str) -> list[str]:
+    """Character by character: the obviously right (and slower) splitter."""
+    parts: list[str] = []
+    start = 0
+    quoted = escaped = False
+    for index, char in enumerate(text):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == separator:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
+
+
+@settings(max_examples=1000)
+@given(st.text('a,;"\\ ', max_size=40), st.sampled_from([",", ";"]), st.integers(0, 8))
+def test_split_unquoted_matches_a_character_by_character_reference(
+    text: str, separator: str, limit: int
+) -> None:
+    expected = reference_split(text, separator)
+    if len(expected) > limit + 1:
+        expected = [*expected[:limit], separator.join(expected[limit:])]
+    assert split_unquoted(text, separator, limit) == expected
