@@ -91,13 +91,23 @@ async def test_an_exception_on_entry_fails_the_startup_with_its_message() -> Non
 
 
 async def test_an_exception_without_text_reports_its_class_name() -> None:
+    def connect() -> int:
+        raise TimeoutError
+
     @asynccontextmanager
     async def context() -> AsyncGenerator[AppState, None]:
-        raise KeyError
-        yield {"answer": 1}
+        yield {"answer": connect()}
 
     sent = await drive(context, [STARTUP], lifespan_scope({}))
-    assert sent == [{"type": "lifespan.startup.failed", "message": "KeyError"}]
+    assert sent == [{"type": "lifespan.startup.failed", "message": "TimeoutError"}]
+
+
+async def test_a_context_factory_that_raises_fails_the_startup() -> None:
+    def broken() -> AbstractAsyncContextManager[AppState]:
+        raise LookupError("no configuration file")
+
+    sent = await drive(broken, [STARTUP], lifespan_scope({}))
+    assert sent == [{"type": "lifespan.startup.failed", "message": "no configuration file"}]
 
 
 async def test_an_exception_on_exit_fails_the_shutdown_with_its_message() -> None:

@@ -65,8 +65,8 @@ async def run_lifespan(
     event = await receive()
     if event["type"] != "lifespan.startup":
         raise ValueError(f"expected lifespan.startup first, got {event['type']!r}")
-    manager = context()
     try:
+        manager = context()
         state = await manager.__aenter__()
     except Exception as exc:
         await send({"type": "lifespan.startup.failed", "message": _message(exc)})
