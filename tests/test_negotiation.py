@@ -1,4 +1,5 @@
-"""Content negotiation: ``Request.accepts`` / ``best_match`` over ``Accept``, and
+"""Content negotiation: ``Request.accepts`` / ``best_match`` over ``Accept``,
+``best_language`` / ``best_encoding`` over ``Accept-Language`` / ``Accept-Encoding``, and
 ``Request.accepts_trailers`` over ``TE``."""
 
 from __future__ import annotations
@@ -9,29 +10,15 @@ import pytest
 
 from asgikit import Request
 from asgikit._negotiation import MAX_ELEMENTS, MAX_PARAMETERS, MediaRange, parse_accept
-from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent
+from tests.conftest import Recorder, Script, http_scope
 from tests.timing import LINEAR_BOUND, growth
 
 JSON_HTML = ("application/json", "text/html")
 
 
 def request_with(*headers: tuple[str, str]) -> Request:
-    scope: HTTPScope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "path": "/",
-        "headers": [(name.encode(), value.encode("latin-1")) for name, value in headers],
-    }
-
-    async def receive() -> ReceiveEvent:
-        return {"type": "http.disconnect"}
-
-    async def send(event: SendEvent, /) -> None:
-        raise AssertionError(f"nothing should be sent, got {event}")
-
-    return Request(scope, receive, send)
+    raw = [(name.encode(), value.encode("latin-1")) for name, value in headers]
+    return Request(http_scope(headers=raw), Script(), Recorder())
 
 
 def best(accept: str, offers: tuple[str, ...]) -> str | None:
