@@ -5,7 +5,7 @@ Pure HTTP (RFC 9110 sections 12.4 and 12.5, RFC 4647 basic filtering); knows not
 and never raises for bad input. A malformed element of the header (no ``/``, a bad token, a bad ``q``, an unterminated
 quote...) is ignored on its own; a header with no usable element at all counts as absent,
 which means "anything is acceptable". Every step is linear in the length of the header, and
-only the first ``MAX_ELEMENTS`` elements of a line are parsed.
+only the first ``MAX_ELEMENTS`` elements of a header are parsed.
 
 How an offer is scored: among the media ranges that match it, the most specific one decides
 its quality (``type/subtype`` with parameters, then ``type/subtype``, then ``type/*``, then
@@ -39,8 +39,8 @@ MAX_QUALITY: Final = 1000
 """``q=1`` in thousandths: qualities are compared as exact integers, never as floats."""
 
 MAX_ELEMENTS: Final = 64
-"""Elements read from one header line; the rest is ignored. Clients send a handful, and the
-bound keeps a hostile header's cost constant, not only linear."""
+"""Elements read from one header (all its lines together); the rest is ignored. Clients send
+a handful, and the bound keeps a hostile header's cost constant, not only linear."""
 
 MAX_PARAMETERS: Final = 16
 """Parameters allowed in one element; an element with more is malformed and ignored."""
@@ -200,13 +200,23 @@ def parse_accept(values: Iterable[str]) -> tuple[MediaRange, ...]:
     An empty result means the client stated no usable preference (accept anything).
     """
     ranges: list[MediaRange] = []
-    for value in values:
-        for element in split_unquoted(value, ",", MAX_ELEMENTS)[:MAX_ELEMENTS]:
-            if element and not element.isspace():
-                parsed = _parse_element(element)
-                if parsed is not None:
-                    ranges.append(parsed)
+    for element in _elements(values):
+        if element and not element.isspace():
+            parsed = _parse_element(element)
+            if parsed is not None:
+                ranges.append(parsed)
     return tuple(ranges)
+
+
+def _elements(values: Iterable[str]) -> list[str]:
+    """The first ``MAX_ELEMENTS`` comma-separated elements of a header's lines."""
+    elements: list[str] = []
+    for value in values:
+        budget = MAX_ELEMENTS - len(elements)
+        if budget <= 0:
+            break
+        elements.extend(split_unquoted(value, ",", budget)[:budget])
+    return elements
 
 
 @lru_cache(maxsize=256)
@@ -270,20 +280,19 @@ def parse_weighted(values: Iterable[str], grammar: re.Pattern[str]) -> tuple[tup
     ``Accept-Encoding`` or ``TE``: names lower-cased and matching ``grammar``; other parameters
     are ignored; malformed elements (bad name, bad ``q``) are dropped."""
     weighted: list[tuple[str, int]] = []
-    for value in values:
-        for element in split_unquoted(value, ",", MAX_ELEMENTS)[:MAX_ELEMENTS]:
-            segments = split_unquoted(element, ";", MAX_PARAMETERS + 1)[: MAX_PARAMETERS + 1]
-            name = segments[0].strip().lower()
-            if not grammar.fullmatch(name):
-                continue
-            quality: int | None = MAX_QUALITY
-            for segment in segments[1:]:
-                key, _, raw_value = segment.partition("=")
-                if key.strip().lower() == "q":
-                    quality = parse_quality(raw_value.strip())
-                    break
-            if quality is not None:
-                weighted.append((name, quality))
+    for element in _elements(values):
+        segments = split_unquoted(element, ";", MAX_PARAMETERS + 1)[: MAX_PARAMETERS + 1]
+        name = segments[0].strip().lower()
+        if not grammar.fullmatch(name):
+            continue
+        quality: int | None = MAX_QUALITY
+        for segment in segments[1:]:
+            key, _, raw_value = segment.partition("=")
+            if key.strip().lower() == "q":
+                quality = parse_quality(raw_value.strip())
+                break
+        if quality is not None:
+            weighted.append((name, quality))
     return tuple(weighted)
 
 
