@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from http import HTTPMethod, HTTPStatus
 from os import PathLike
-from typing import Final, cast, final
+from typing import Final, Generic, cast, final
 
 from ._body import Body
 from ._connection import connection_state
@@ -18,7 +18,18 @@ from ._headers import Headers
 from ._host import parse_host
 from ._json import JSON_ENCODER, EncHook
 from ._lifecycle import client_gone
+from ._lifespan import StateT
 from ._multidict import MultiDict
+from ._negotiation import (
+    MediaRange,
+    OfferT,
+    accepts,
+    accepts_trailers,
+    best_encoding,
+    best_language,
+    best_match,
+    parse_accept,
+)
 from ._oneshot import complete_response
 from ._redirects import encode_location
 from ._response import Response
@@ -39,8 +50,11 @@ _APPLICATION_JSON: Final = b"application/json"
 
 
 @final
-class Request:
+class Request(Generic[StateT]):
     """Represents an incoming request (HTTP, or the handshake of a websocket).
+
+    ``Request[AppState]`` types ``state`` as ``AppState`` (the mapping a lifespan context
+    yields, see ``run_lifespan``); a plain ``Request`` types it as ``dict[str, object] | None``.
 
     A ``Request`` is a cheap view over ``(scope, receive, send)``: it parses nothing until a
     property is read, and caches what it parsed. It encapsulates a ``Response`` used
@@ -85,9 +99,14 @@ class Request:
         return self.scope["type"] == "websocket"
 
     @property
-    def state(self) -> dict[str, object] | None:
-        """State managed by the ASGI server (the lifespan state), or ``None`` if unsupported."""
-        return self.scope.get("state")
+    def state(self) -> StateT:
+        """The lifespan state the server copied into this request's scope.
+
+        ``None`` when the server has no lifespan state (daphne), whatever the type says:
+        ``run_lifespan`` refuses to start with state on such servers, so with it a
+        ``Request[AppState]`` always has its state.
+        """
+        return cast("StateT", self.scope.get("state"))
 
     @property
     def http_version(self) -> str:
@@ -520,3 +539,59 @@ class Request:
             cookies=cookies,
             filename=filename,
         )
+
+    # Negotiation: what the client accepts (Accept, Accept-Language, Accept-Encoding, TE).
+
+    _accept: tuple[MediaRange, ...] | None = None
+
+    def _accept_ranges(self) -> tuple[MediaRange, ...]:
+        """The usable media ranges of every ``Accept`` header, parsed once."""
+        ranges = self._accept
+        if ranges is None:
+            ranges = self._accept = parse_accept(self.headers.get("accept") or ())
+        return ranges
+
+    def accepts(self, media_type: str) -> bool:
+        """Whether the client accepts ``media_type`` (e.g. ``"application/json"``).
+
+        Follows ``Accept``: q-values (``q=0`` excludes), the most specific matching range
+        decides, ``*/*`` and ``type/*`` wildcards, parameters. Malformed entries are ignored;
+        no ``Accept`` header (or none usable) accepts everything.
+        """
+        return accepts(self._accept_ranges(), media_type)
+
+    def best_match(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The offer the client prefers, or ``None`` if it accepts none of them.
+
+        Highest quality first, then the most specific match, then the order of ``offers``
+        (put the server's preference first). ``best_match(("application/json", "text/html"))``
+        is typed ``Literal["application/json", "text/html"] | None``.
+        """
+        return best_match(self._accept_ranges(), offers)
+
+    def best_language(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The language tag among ``offers`` (``"en-GB"``, ``"fr"``...) that ``Accept-Language``
+        prefers, or ``None``; without the header, the first offer.
+
+        A range matches a tag and its subtags (``en`` matches ``en-GB``), the longest matching
+        range decides, ``q=0`` excludes; ties go to the order of ``offers``.
+        """
+        return best_language(self.headers.get("accept-language") or (), offers)
+
+    def best_encoding(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The content coding among ``offers`` (``"br"``, ``"gzip"``, ``"identity"``) that
+        ``Accept-Encoding`` prefers, or ``None``.
+
+        Without the header any coding is acceptable (the first offer wins). ``identity`` stays
+        acceptable unless ``identity;q=0`` or ``*;q=0`` excludes it, but ranks below every
+        coding the client listed.
+        """
+        return best_encoding(self.headers.get("accept-encoding"), offers)
+
+    @property
+    def accepts_trailers(self) -> bool:
+        """Whether the client sent ``TE: trailers`` (any case, in a list, with ``q`` above 0).
+
+        Some servers (hypercorn) forward response trailers only to such clients.
+        """
+        return accepts_trailers(self.headers.get("te") or ())
