@@ -4,6 +4,7 @@ Everything public is importable from here; the typed ASGI shapes live in ``asgik
 """
 
 from ._body import Body
+from ._boundary import error_boundary
 from ._cookies import Cookies
 from ._exceptions import (
     AsgiException,
@@ -37,6 +38,7 @@ from ._exceptions import (
 )
 from ._headers import Headers
 from ._json import JSONValue
+from ._lifespan import run_lifespan
 from ._multidict import MultiDict, MutableMultiDict
 from ._redirects import is_safe_redirect_url
 from ._request import Request
@@ -90,7 +92,9 @@ __all__ = [
     "WebSocketState",
     "WebSocketStateError",
     "Writer",
+    "error_boundary",
     "format_sse_event",
     "is_safe_redirect_url",
+    "run_lifespan",
     "safe_basename",
 ]
