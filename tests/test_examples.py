@@ -1,102 +1,46 @@
-"""The examples, driven in process: HTTP through ``httpx.ASGITransport``, websockets and
-lifespan through a small queue-based harness."""
+"""The examples, driven in process through ``asgikit.testing.Client``: HTTP, websockets and
+lifespan, with every event the apps send checked against the ASGI protocol."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import cast
 
-import httpx
 import pytest
 from examples import chat, demo, files, forms, hello, ndjson_stream, router, sse
 from examples.chat import ChatRoom
 from examples.router import PathParams, Router
 
 from asgikit import Request
-from asgikit.asgi import ASGIApp, LifespanScope, ReceiveEvent, SendEvent, WebSocketScope
+from asgikit.asgi import ASGIApp
+from asgikit.testing import (
+    Client,
+    DisconnectAfterResponseEvents,
+    SendFailsAt,
+    WebSocketClosed,
+    WebSocketDenied,
+)
 
 EXAMPLES = Path(files.__file__).resolve().parent
-TIMEOUT = 5.0
 
 # Every example is an ASGI application (checked statically by mypy and pyright).
-APPS: list[ASGIApp] = [hello.app, forms.app, ndjson_stream.app, sse.app, files.app, chat.app, router.app, demo.app]
-
-
-def http_client(app: ASGIApp) -> httpx.AsyncClient:
-    # httpx types apps with plain mappings; the examples use the precise asgikit.asgi types.
-    transport = httpx.ASGITransport(app=cast("Callable[..., Awaitable[None]]", app))
-    return httpx.AsyncClient(transport=transport, base_url="http://test", timeout=TIMEOUT)
-
-
-class WebSocketSession:
-    """An in-process websocket client: the app runs as a task fed through queues."""
-
-    def __init__(self, app: ASGIApp, path: str, *, spec_version: str = "2.4") -> None:
-        self.to_app: asyncio.Queue[ReceiveEvent] = asyncio.Queue()
-        self.from_app: asyncio.Queue[SendEvent] = asyncio.Queue()
-        self.send_fails = False
-        scope: WebSocketScope = {
-            "type": "websocket",
-            "asgi": {"version": "3.0", "spec_version": spec_version},
-            "http_version": "1.1",
-            "scheme": "ws",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"test")],
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
-            "subprotocols": [],
-            "extensions": {"websocket.http.response": {}},
-        }
-        self.task: asyncio.Future[None] = asyncio.ensure_future(app(scope, self.to_app.get, self._send))
-
-    async def _send(self, event: SendEvent, /) -> None:
-        if self.send_fails:
-            raise OSError("connection lost")  # what spec 2.4 servers raise for a gone client
-        await self.from_app.put(event)
-
-    async def connect(self) -> SendEvent:
-        await self.to_app.put({"type": "websocket.connect"})
-        return await self.receive()
-
-    async def send_text(self, text: str) -> None:
-        await self.to_app.put({"type": "websocket.receive", "text": text})
-
-    async def receive(self) -> SendEvent:
-        async with asyncio.timeout(TIMEOUT):
-            return await self.from_app.get()
-
-    async def disconnect(self, code: int = 1000) -> None:
-        await self.to_app.put({"type": "websocket.disconnect", "code": code})
-        async with asyncio.timeout(TIMEOUT):
-            await self.task
-
-
-async def run_lifespan(app: ASGIApp) -> list[SendEvent]:
-    """Run startup then shutdown; return what the app sent."""
-    incoming: asyncio.Queue[ReceiveEvent] = asyncio.Queue()
-    sent: list[SendEvent] = []
-
-    async def send(event: SendEvent, /) -> None:
-        sent.append(event)
-
-    scope: LifespanScope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
-    await incoming.put({"type": "lifespan.startup"})
-    await incoming.put({"type": "lifespan.shutdown"})
-    async with asyncio.timeout(TIMEOUT):
-        await app(scope, incoming.get, send)
-    return sent
+APPS: list[ASGIApp] = [
+    hello.app,
+    forms.app,
+    ndjson_stream.app,
+    sse.app,
+    files.app,
+    chat.app,
+    router.app,
+    demo.app,
+]
 
 
 # hello
 
 
 async def test_hello_greets_in_plain_text() -> None:
-    async with http_client(hello.app) as client:
+    async with Client(hello.app) as client:
         default = await client.get("/")
         named = await client.get("/", params={"name": "Ada"})
     assert default.status_code == 200
@@ -106,7 +50,7 @@ async def test_hello_greets_in_plain_text() -> None:
 
 
 async def test_hello_answers_json() -> None:
-    async with http_client(hello.app) as client:
+    async with Client(hello.app) as client:
         response = await client.get("/json")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -114,7 +58,7 @@ async def test_hello_answers_json() -> None:
 
 
 async def test_hello_unknown_path_is_404() -> None:
-    async with http_client(hello.app) as client:
+    async with Client(hello.app) as client:
         response = await client.get("/nope")
     assert (response.status_code, response.content) == (404, b"Not Found")
 
@@ -123,14 +67,14 @@ async def test_hello_unknown_path_is_404() -> None:
 
 
 async def test_forms_page_has_both_forms() -> None:
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.get("/")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.text == forms.PAGE
 
 
 async def test_forms_urlencoded_fields_keep_every_value() -> None:
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.post(
             "/submit",
             content=b"name=Ada+Lovelace&tag=a&tag=b&amp=%26",
@@ -143,7 +87,7 @@ async def test_forms_urlencoded_fields_keep_every_value() -> None:
 
 
 async def test_forms_multipart_upload_reports_files_with_safe_names() -> None:
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.post(
             "/submit",
             data={"note": "hello"},
@@ -156,7 +100,13 @@ async def test_forms_multipart_upload_reports_files_with_safe_names() -> None:
     assert response.json() == {
         "fields": {"note": ["hello"]},
         "files": [
-            {"field": "upload", "filename": "report.txt", "safe_filename": "report.txt", "media_type": "text/plain", "size": 5},
+            {
+                "field": "upload",
+                "filename": "report.txt",
+                "safe_filename": "report.txt",
+                "media_type": "text/plain",
+                "size": 5,
+            },
             {
                 "field": "upload",
                 "filename": "../../etc/passwd",
@@ -170,7 +120,7 @@ async def test_forms_multipart_upload_reports_files_with_safe_names() -> None:
 
 async def test_forms_too_many_fields_is_413() -> None:
     body = "&".join(f"f{i}=x" for i in range(forms.MAX_FIELDS + 1)).encode()
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.post(
             "/submit", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
         )
@@ -180,7 +130,7 @@ async def test_forms_too_many_fields_is_413() -> None:
 
 
 async def test_forms_field_over_max_field_size_is_413() -> None:
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.post(
             "/submit", data={"note": "x" * (forms.MAX_FIELD_SIZE + 1)}, files={"f": ("a.txt", b"a")}
         )
@@ -190,14 +140,14 @@ async def test_forms_field_over_max_field_size_is_413() -> None:
 
 async def test_forms_too_many_files_is_413() -> None:
     uploads = [("upload", (f"{i}.txt", b"x", "text/plain")) for i in range(forms.MAX_FILES + 1)]
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.post("/submit", files=uploads)
     assert response.status_code == 413
     assert str(forms.MAX_FILES) in response.text
 
 
 async def test_forms_other_content_type_is_415() -> None:
-    async with http_client(forms.app) as client:
+    async with Client(forms.app) as client:
         response = await client.post("/submit", json={"a": 1})
     assert response.status_code == 415
 
@@ -206,7 +156,7 @@ async def test_forms_other_content_type_is_415() -> None:
 
 
 async def test_ndjson_streams_each_line() -> None:
-    async with http_client(ndjson_stream.app) as client:
+    async with Client(ndjson_stream.app) as client:
         response = await client.get("/", params={"count": "3", "delay_ms": "0"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/x-ndjson"
@@ -216,13 +166,13 @@ async def test_ndjson_streams_each_line() -> None:
 
 @pytest.mark.parametrize("query", ["count=-1", "count=x", "count=10001", "delay_ms=99999999999"])
 async def test_ndjson_rejects_bad_parameters(query: str) -> None:
-    async with http_client(ndjson_stream.app) as client:
+    async with Client(ndjson_stream.app) as client:
         response = await client.get(f"/?{query}")
     assert (response.status_code, response.content) == (400, b"count: 0-10000, delay_ms: 0-10000")
 
 
 async def test_ndjson_zero_lines_is_an_empty_body() -> None:
-    async with http_client(ndjson_stream.app) as client:
+    async with Client(ndjson_stream.app) as client:
         response = await client.get("/?count=0")
     assert (response.status_code, response.content) == (200, b"")
 
@@ -232,7 +182,7 @@ async def test_ndjson_zero_lines_is_an_empty_body() -> None:
 
 async def test_sse_clock_sends_tick_events(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sse, "now", lambda: "12:34:56")
-    async with http_client(sse.app) as client:
+    async with Client(sse.app) as client:
         response = await client.get("/", params={"count": "3", "interval_ms": "0"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
@@ -253,7 +203,7 @@ async def test_sse_clock_waits_between_ticks() -> None:
 
 
 async def test_sse_rejects_zero_count() -> None:
-    async with http_client(sse.app) as client:
+    async with Client(sse.app) as client:
         response = await client.get("/?count=0")
     assert response.status_code == 400
 
@@ -263,7 +213,7 @@ async def test_sse_rejects_zero_count() -> None:
 
 async def test_files_serves_a_whole_file_with_validators() -> None:
     data = (EXAMPLES / "hello.py").read_bytes()
-    async with http_client(files.app) as client:
+    async with Client(files.app) as client:
         response = await client.get("/files/hello.py")
     assert response.status_code == 200
     assert response.content == data
@@ -275,7 +225,7 @@ async def test_files_serves_a_whole_file_with_validators() -> None:
 
 async def test_files_range_download_and_304() -> None:
     data = (EXAMPLES / "hello.py").read_bytes()
-    async with http_client(files.app) as client:
+    async with Client(files.app) as client:
         etag = (await client.get("/files/hello.py")).headers["etag"]
         part = await client.get("/files/hello.py?download=1", headers={"range": "bytes=0-9"})
         cached = await client.get("/files/hello.py", headers={"if-none-match": etag})
@@ -286,9 +236,11 @@ async def test_files_range_download_and_304() -> None:
     assert (cached.status_code, cached.content, cached.headers["etag"]) == (304, b"", etag)
 
 
-@pytest.mark.parametrize("path", ["/files/nope.py", "/files/..%2Fpyproject.toml", "/files/", "/other"])
+@pytest.mark.parametrize(
+    "path", ["/files/nope.py", "/files/..%2Fpyproject.toml", "/files/", "/other"]
+)
 async def test_files_refuses_unknown_and_traversing_names(path: str) -> None:
-    async with http_client(files.app) as client:
+    async with Client(files.app) as client:
         response = await client.get(path)
     assert (response.status_code, response.content) == (404, b"Not Found")
 
@@ -304,61 +256,55 @@ def fresh_room(monkeypatch: pytest.MonkeyPatch) -> ChatRoom:
 
 
 async def test_chat_broadcasts_to_every_member(fresh_room: ChatRoom) -> None:
-    alice = WebSocketSession(chat.app, "/ws")
-    bob = WebSocketSession(chat.app, "/ws")
-    assert await alice.connect() == {"type": "websocket.accept"}
-    assert await bob.connect() == {"type": "websocket.accept"}
-    await alice.send_text("hi bob")
-    expected: SendEvent = {"type": "websocket.send", "text": '{"from":"guest-1","text":"hi bob"}'}
-    assert await alice.receive() == expected
-    assert await bob.receive() == expected
-    await alice.disconnect()
-    assert len(fresh_room) == 1
-    await bob.send_text("alone")
-    assert await bob.receive() == {"type": "websocket.send", "text": '{"from":"guest-2","text":"alone"}'}
-    assert alice.from_app.empty()
-    await bob.disconnect()
-    assert len(fresh_room) == 0
+    async with Client(chat.app) as client:
+        async with client.websocket_connect("/ws") as alice, client.websocket_connect("/ws") as bob:
+            await alice.send_text("hi bob")
+            expected = '{"from":"guest-1","text":"hi bob"}'
+            assert await alice.receive_text() == expected
+            assert await bob.receive_text() == expected
+            await alice.close()
+            assert len(fresh_room) == 1
+            await bob.send_text("alone")
+            assert await bob.receive_text() == '{"from":"guest-2","text":"alone"}'
+        assert len(fresh_room) == 0
 
 
 async def test_chat_cuts_long_messages_and_ignores_binary(fresh_room: ChatRoom) -> None:
-    session = WebSocketSession(chat.app, "/ws")
-    await session.connect()
-    await session.to_app.put({"type": "websocket.receive", "bytes": b"ignored"})
-    await session.send_text("x" * (chat.MAX_MESSAGE_LENGTH + 5))
-    event = await session.receive()
-    assert event == {"type": "websocket.send", "text": '{"from":"guest-1","text":"' + "x" * chat.MAX_MESSAGE_LENGTH + '"}'}
-    await session.disconnect()
+    async with Client(chat.app) as client, client.websocket_connect("/ws") as ws:
+        await ws.send_bytes(b"ignored")
+        await ws.send_text("x" * (chat.MAX_MESSAGE_LENGTH + 5))
+        assert (
+            await ws.receive_text()
+            == '{"from":"guest-1","text":"' + "x" * chat.MAX_MESSAGE_LENGTH + '"}'
+        )
 
 
 async def test_chat_drops_members_whose_connection_is_gone(fresh_room: ChatRoom) -> None:
-    alice = WebSocketSession(chat.app, "/ws")
-    gone = WebSocketSession(chat.app, "/ws")
-    await alice.connect()
-    await gone.connect()
-    gone.send_fails = True
-    await alice.send_text("anyone?")
-    assert await alice.receive() == {"type": "websocket.send", "text": '{"from":"guest-1","text":"anyone?"}'}
-    assert len(fresh_room) == 1
-    await alice.disconnect()
-    await gone.disconnect()
+    async with Client(chat.app) as client, client.websocket_connect("/ws") as alice:
+        with client.inject(SendFailsAt(2)):  # accept works, the first broadcast to it fails
+            async with client.websocket_connect("/ws") as gone:
+                await alice.send_text("anyone?")
+                assert await alice.receive_text() == '{"from":"guest-1","text":"anyone?"}'
+                assert len(fresh_room) == 1
+                assert gone.close_code == 1006
     assert len(fresh_room) == 0
 
 
 async def test_chat_refuses_other_paths_and_plain_http(fresh_room: ChatRoom) -> None:
-    session = WebSocketSession(chat.app, "/elsewhere")
-    assert await session.receive() == {"type": "websocket.close", "code": 1000}
-    async with asyncio.timeout(TIMEOUT):
-        await session.task
-    async with http_client(chat.app) as client:
+    async with Client(chat.app) as client:
+        with pytest.raises(WebSocketDenied) as denied:
+            async with client.websocket_connect("/elsewhere"):
+                pytest.fail("the handshake must be refused")
         response = await client.get("/ws")
+    assert denied.value.response.status_code == 403
     assert (response.status_code, response.content) == (404, b"connect a websocket to /ws")
 
 
 async def test_chat_member_leaving_during_handshake_is_not_an_error(fresh_room: ChatRoom) -> None:
-    session = WebSocketSession(chat.app, "/ws")
-    await session.disconnect(1001)
-    assert session.from_app.empty()
+    async with Client(chat.app) as client:
+        with client.inject(DisconnectAfterResponseEvents(0)), pytest.raises(WebSocketClosed):
+            async with client.websocket_connect("/ws"):
+                pytest.fail("the client left during the handshake")
     assert len(fresh_room) == 0
 
 
@@ -366,7 +312,7 @@ async def test_chat_member_leaving_during_handshake_is_not_an_error(fresh_room: 
 
 
 async def test_router_path_parameters_and_methods() -> None:
-    async with http_client(router.app) as client:
+    async with Client(router.app) as client:
         get = await client.get("/users/42")
         delete = await client.delete("/users/42")
         nested = await client.get("/files/a/b/c.txt")
@@ -376,7 +322,7 @@ async def test_router_path_parameters_and_methods() -> None:
 
 
 async def test_router_head_uses_the_get_handler_without_body() -> None:
-    async with http_client(router.app) as client:
+    async with Client(router.app) as client:
         response = await client.head("/users/7")
     assert response.status_code == 200
     assert response.headers["content-length"] == str(len(b'{"id":"7"}'))
@@ -384,7 +330,7 @@ async def test_router_head_uses_the_get_handler_without_body() -> None:
 
 
 async def test_router_405_lists_allowed_methods() -> None:
-    async with http_client(router.app) as client:
+    async with Client(router.app) as client:
         response = await client.post("/users/42")
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, GET"
@@ -393,7 +339,7 @@ async def test_router_405_lists_allowed_methods() -> None:
 
 @pytest.mark.parametrize("path", ["/nope", "/users/", "/users/1/extra", "/files/"])
 async def test_router_404_for_unknown_paths(path: str) -> None:
-    async with http_client(router.app) as client:
+    async with Client(router.app) as client:
         response = await client.get(path)
     assert (response.status_code, response.content) == (404, b"Not Found")
 
@@ -412,7 +358,7 @@ async def test_router_turns_body_errors_into_their_status() -> None:
     async def echo(request: Request, params: PathParams) -> None:
         await request.respond_json(await request.body.read_json())
 
-    async with http_client(app) as client:
+    async with Client(app) as client:
         good = await client.post("/echo", content=b"[1,2]")
         bad = await client.post("/echo", content=b"[1,")
     assert (good.status_code, good.content) == (200, b"[1,2]")
@@ -421,22 +367,22 @@ async def test_router_turns_body_errors_into_their_status() -> None:
 
 
 async def test_router_refuses_unrouted_websockets() -> None:
-    session = WebSocketSession(router.app, "/users/1")
-    assert await session.receive() == {"type": "websocket.close", "code": 1000}
+    async with Client(router.app) as client:
+        with pytest.raises(WebSocketDenied, match="HTTP 403"):
+            async with client.websocket_connect("/users/1"):
+                pytest.fail("the handshake must be refused")
 
 
 async def test_router_answers_the_lifespan_protocol() -> None:
-    assert await run_lifespan(router.app) == [
-        {"type": "lifespan.startup.complete"},
-        {"type": "lifespan.shutdown.complete"},
-    ]
+    async with Client(router.app) as client:
+        assert client.state == {}  # startup completed: the lifespan state reaches requests
 
 
 # demo
 
 
 async def test_demo_index_is_self_contained_html() -> None:
-    async with http_client(demo.app) as client:
+    async with Client(demo.app) as client:
         response = await client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -455,7 +401,7 @@ async def test_demo_index_is_self_contained_html() -> None:
 
 
 async def test_demo_upload_shows_file_name_size_and_fields() -> None:
-    async with http_client(demo.app) as client:
+    async with Client(demo.app) as client:
         response = await client.post(
             "/upload",
             data={"name": "Ada", "comment": "<hi> & bye"},
@@ -486,7 +432,7 @@ async def test_demo_upload_shows_file_name_size_and_fields() -> None:
 
 async def test_demo_upload_refusal_is_an_html_page_with_the_status() -> None:
     uploads = [("file", (f"{i}.txt", b"x", "text/plain")) for i in range(forms.MAX_FILES + 1)]
-    async with http_client(demo.app) as client:
+    async with Client(demo.app) as client:
         response = await client.post("/upload", files=uploads)
     assert response.status_code == 413
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -495,7 +441,7 @@ async def test_demo_upload_refusal_is_an_html_page_with_the_status() -> None:
 
 async def test_demo_routes_the_other_examples(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sse, "now", lambda: "00:00:00")
-    async with http_client(demo.app) as client:
+    async with Client(demo.app) as client:
         text = await client.get("/hello")
         json = await client.get("/hello.json")
         clock = await client.get("/clock?count=1&interval_ms=0")
@@ -514,20 +460,17 @@ async def test_demo_routes_the_other_examples(monkeypatch: pytest.MonkeyPatch) -
 
 async def test_demo_chat_broadcasts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo, "chat_room", ChatRoom())
-    first = WebSocketSession(demo.app, "/ws/chat")
-    second = WebSocketSession(demo.app, "/ws/chat")
-    assert await first.connect() == {"type": "websocket.accept"}
-    assert await second.connect() == {"type": "websocket.accept"}
-    await second.send_text("hello everyone")
-    expected: SendEvent = {"type": "websocket.send", "text": '{"from":"guest-2","text":"hello everyone"}'}
-    assert await first.receive() == expected
-    assert await second.receive() == expected
-    await first.disconnect()
-    await second.disconnect()
+    async with (
+        Client(demo.app) as client,
+        client.websocket_connect("/ws/chat") as first,
+        client.websocket_connect("/ws/chat") as second,
+    ):
+        await second.send_text("hello everyone")
+        expected = '{"from":"guest-2","text":"hello everyone"}'
+        assert await first.receive_text() == expected
+        assert await second.receive_text() == expected
 
 
 async def test_demo_answers_the_lifespan_protocol() -> None:
-    assert await run_lifespan(demo.app) == [
-        {"type": "lifespan.startup.complete"},
-        {"type": "lifespan.shutdown.complete"},
-    ]
+    async with Client(demo.app) as client:
+        assert client.state == {}

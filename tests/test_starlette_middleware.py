@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import cast
 
-import httpx
 from starlette.authentication import (
     AuthCredentials,
     AuthenticationBackend,
@@ -19,7 +18,8 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp as StarletteApp
 
 from asgikit import Request
-from asgikit.asgi import Receive, Scope, Send
+from asgikit.asgi import ASGIApp, Receive, Scope, Send
+from asgikit.testing import Client
 
 TOKENS = {"token-alice": "alice", "token-bob": "bob"}
 
@@ -72,8 +72,9 @@ def wrapped() -> StarletteApp:
     )
 
 
-def client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=wrapped()), base_url="http://test", timeout=5)
+def client() -> Client:
+    """The middleware stack in process; every event it sends is checked against ASGI."""
+    return Client(cast("ASGIApp", wrapped()))
 
 
 async def test_anonymous_request_sees_unauthenticated_user_and_empty_session() -> None:
