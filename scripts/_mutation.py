@@ -604,8 +604,14 @@ def _run_forked(action: Callable[[], int], timeout: float) -> str:
     return next(iter(_run_many([action], timeout, jobs=1).values()))
 
 
-def _run_many(actions: list[Callable[[], int]], timeout: float, jobs: int) -> dict[int, str]:
-    """Run the actions in forked children, at most ``jobs`` at a time; outcome by index."""
+def _run_many(
+    actions: list[Callable[[], int]],
+    timeout: float,
+    jobs: int,
+    done: Callable[[int, str], None] = lambda index, outcome: None,
+) -> dict[int, str]:
+    """Run the actions in forked children, at most ``jobs`` at a time; outcome by index.
+    ``done`` is told each outcome as soon as it is known."""
     outcomes: dict[int, str] = {}
     pending = list(enumerate(actions))
     pending.reverse()
@@ -620,11 +626,13 @@ def _run_many(actions: list[Callable[[], int]], timeout: float, jobs: int) -> di
         for read_end in ready:
             index, pid, _ = running.pop(read_end)
             outcomes[index] = _outcome(pid, read_end)
+            done(index, outcomes[index])
         now = time.monotonic()
         for read_end, (index, pid, deadline) in list(running.items()):
             if deadline <= now:
                 del running[read_end]
                 outcomes[index] = _kill(pid, read_end)
+                done(index, outcomes[index])
     return outcomes
 
 
@@ -665,9 +673,9 @@ def run_module(
         partial(_install_and_test, module, mutate(source, m.node_index, m.variant).tree, tests)
         for m in all_mutants
     ]
-    outcomes = _run_many(actions, limit, jobs)
-    for index, mutant in enumerate(all_mutants):
-        outcome = outcomes[index]
+
+    def done(index: int, outcome: str) -> None:
+        mutant = all_mutants[index]
         if outcome == "failed":
             result.killed += 1
         elif outcome == "timeout":
@@ -680,6 +688,9 @@ def run_module(
                 f"  SURVIVED #{mutant.number} {name}.py:{mutant.line} {mutant.operator}: "
                 f"{mutant.before}  ->  {mutant.after}"
             )
+
+    _run_many(actions, limit, jobs, done)
+    result.survived.sort(key=lambda mutant: mutant.number)
     return result
 
 
