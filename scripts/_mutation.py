@@ -27,7 +27,8 @@ How one mutant runs, and why it is honest:
 Hypothesis runs with a deterministic profile (``derandomize=True``, 50 examples unless a test
 asks for more, no example database) so that a run is reproducible.
 
-Not mutated, by design: docstrings, annotations, decorators, ``__all__``, ``if TYPE_CHECKING``
+Not mutated, by design: docstrings, annotations, decorators, type expressions (the first
+argument of ``cast``, ``TypeVar`` and ``NewType``), ``__all__``, ``if TYPE_CHECKING``
 blocks, the text of exception messages (strings inside a ``raise`` statement: tests check the
 exception type and its attributes, not the wording), and module-level statements other than
 assignments (imports, ``def``, ``class``).
@@ -129,9 +130,6 @@ PYTEST_ARGS: Final = ("-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
 HYPOTHESIS_EXAMPLES: Final = 50
 """``max_examples`` of the deterministic hypothesis profile (tests that ask for more keep it)."""
 
-CANARY: Final = "canary"
-"""Operator name of the deliberately broken mutant that must be killed."""
-
 
 @dataclass(frozen=True)
 class Mutant:
@@ -227,6 +225,8 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
                 skipped.append(node)
+        elif isinstance(node, ast.Call) and _called_name(node) in ("cast", "TypeVar", "NewType"):
+            skipped.extend(node.args[:1])  # a type expression or a type variable's name
         elif isinstance(node, ast.Import | ast.ImportFrom):
             skipped.append(node)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -235,6 +235,12 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
     for node in skipped:
         ids.update(id(sub) for sub in ast.walk(node))
     return ids
+
+
+def _called_name(call: ast.Call) -> str:
+    """The bare name a call is made through (``cast`` for ``cast(...)`` and ``typing.cast(...)``)."""
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
 def _in_function_body(tree: ast.Module) -> set[int]:
@@ -429,6 +435,11 @@ class IncompatibleMutant(Exception):
     """The mutated code cannot replace the live code (its closure variables differ)."""
 
 
+class InvalidMutant(Exception):
+    """The mutated module raises when it is executed (e.g. ``|`` turned into ``&`` in a type
+    alias): no test is needed to reject it, so it is not counted."""
+
+
 def _swap_code(old: types.FunctionType, new: types.FunctionType) -> None:
     """Give ``old`` the code and defaults of ``new``."""
     if old.__code__.co_freevars != new.__code__.co_freevars:
@@ -551,7 +562,8 @@ def _pytest_run(test_files: list[str], quiet: bool) -> int:
 def _fork(action: Callable[[], int]) -> tuple[int, int]:
     """Start ``action`` in a forked child (its own process group); (pid, read end of its pipe).
 
-    The child writes its status to the pipe: 0 passed, 99 incompatible mutant, else failed.
+    The child writes its status to the pipe: 0 passed, 99 incompatible mutant, 98 invalid
+    mutant, else failed.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -565,6 +577,8 @@ def _fork(action: Callable[[], int]) -> tuple[int, int]:
             status = action()
         except IncompatibleMutant:
             status = 99
+        except InvalidMutant:
+            status = 98
         except BaseException:
             status = 1
         finally:
@@ -585,6 +599,8 @@ def _outcome(pid: int, read_end: int) -> str:
         status = 1
     if status == 99:
         return "incompatible"
+    if status == 98:
+        return "invalid"
     return "passed" if status == 0 else "failed"
 
 
@@ -600,7 +616,7 @@ def _kill(pid: int, read_end: int) -> str:
 
 
 def _run_forked(action: Callable[[], int], timeout: float) -> str:
-    """Run ``action`` in a forked child: "passed", "failed", "incompatible" or "timeout"."""
+    """Run ``action`` in a forked child: "passed", "failed", "incompatible", "invalid" or "timeout"."""
     return next(iter(_run_many([action], timeout, jobs=1).values()))
 
 
@@ -680,8 +696,9 @@ def run_module(
             result.killed += 1
         elif outcome == "timeout":
             result.timeout += 1
-        elif outcome == "incompatible":
+        elif outcome in ("incompatible", "invalid"):
             result.skipped.append(mutant)
+            report(f"  not counted ({outcome}) #{mutant.number} {name}.py:{mutant.line} {mutant.operator}")
         else:
             result.survived.append(mutant)
             report(
@@ -711,7 +728,12 @@ def _pytest_run_in_parent(tests: list[str]) -> None:
 
 def _install_and_test(module: types.ModuleType, tree: ast.Module, tests: list[str]) -> int:
     """Child side: activate the mutant, then run the tests quietly."""
-    install(module, tree)
+    try:
+        install(module, tree)
+    except IncompatibleMutant:
+        raise
+    except Exception as exc:
+        raise InvalidMutant(str(exc)) from exc
     return _pytest_run(tests, quiet=True)
 
 
@@ -761,8 +783,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| `{result.module}` | {result.total} | {result.killed} | {result.timeout} | "
             f"{len(result.survived)} | {result.score:.1f}% |"
         )
-        for mutant in result.skipped:
-            print(f"  (not run, closure differs) #{mutant.number} line {mutant.line} {mutant.operator}")
+        if result.skipped:
+            print(f"  not counted: {', '.join(f'#{m.number}' for m in result.skipped)}")
     return 0
 
 

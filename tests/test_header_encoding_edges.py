@@ -60,3 +60,13 @@ def test_mappings_and_pair_lists_encode_in_order_and_empty_input_gives_no_header
 def test_the_error_names_the_header_whose_value_is_bad() -> None:
     with pytest.raises(InvalidHeaderError, match="'x-custom'"):
         encode_headers({"x-custom": "a\nb"})
+
+
+def test_only_spaces_and_tabs_are_stripped() -> None:
+    assert encode_header_value(" \tXvalueX\t ") == b"XvalueX"
+    assert encode_header_value("\xa0x\xa0") == b"\xa0x\xa0"
+
+
+def test_a_bad_value_without_a_name_is_reported_as_header() -> None:
+    with pytest.raises(InvalidHeaderError, match="in value of 'header'"):
+        encode_header_value("a\rb")
