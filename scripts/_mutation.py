@@ -79,8 +79,6 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
     "_urlencoded": (
         "tests/test_urlencoded.py",
         "tests/test_urlencoded_edges.py",
-        "tests/property/test_form_properties.py",
-        "tests/test_bad_inputs_forms.py",
     ),
     "_headers": (
         "tests/test_headers.py",
@@ -124,8 +122,20 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
 """The parsing modules and the fast (in-process, no real server) tests that cover each one.
 Files that do not exist yet are skipped."""
 
-PYTEST_ARGS: Final = ("-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--timeout=0")
-"""Stop at the first failure; the per-mutant timeout replaces pytest-timeout's."""
+PYTEST_ARGS: Final = (
+    "-x",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:randomly",
+    "--timeout=0",
+    "-k",
+    "not linear and not n_log_n",
+)
+"""Stop at the first failure; the per-mutant timeout replaces pytest-timeout's. The CPU-time
+growth tests (``..._is_linear``, ``..._n_log_n``) are left out: they are slow, and a mutant that
+makes parsing slower is caught by the timeout anyway."""
 
 HYPOTHESIS_EXAMPLES: Final = 50
 """``max_examples`` of the deterministic hypothesis profile (tests that ask for more keep it)."""
