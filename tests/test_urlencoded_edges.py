@@ -88,3 +88,10 @@ def test_str_bodies_and_queries_are_parsed_as_their_utf8_bytes() -> None:
     assert parse_query("a=%C3%A9&a=b").get("a") == ["é", "b"]
     assert parse_query("").items() == []
     assert parse_urlencoded("", max_fields=0, max_field_size=0).items() == []
+
+
+def test_str_input_with_a_lone_surrogate_is_parsed_not_refused() -> None:
+    # str input comes from untyped callers; "surrogatepass" keeps its code points as bytes
+    assert parse_query("a=\ud800").get("a") == ["\ufffd\ufffd\ufffd"]
+    parsed = parse_urlencoded("b=\udfff&b=1", max_fields=5, max_field_size=100)
+    assert parsed.get("b") == ["\ufffd\ufffd\ufffd", "1"]
