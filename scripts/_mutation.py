@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import contextlib
 import importlib
 import os
 import re
@@ -47,11 +48,11 @@ import signal
 import sys
 import time
 import types
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 SRC: Final = ROOT / "src" / "asgikit"
@@ -218,7 +219,13 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
                 if node.returns is not None:
                     skipped.append(node.returns)
                 args = node.args
-                for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+                for arg in (
+                    *args.posonlyargs,
+                    *args.args,
+                    *args.kwonlyargs,
+                    args.vararg,
+                    args.kwarg,
+                ):
                     if arg is not None and arg.annotation is not None:
                         skipped.append(arg.annotation)
         elif isinstance(node, ast.AnnAssign):
@@ -250,7 +257,13 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
 def _called_name(call: ast.Call) -> str:
     """The bare name a call is made through (``cast`` for ``cast(...)`` and ``typing.cast(...)``)."""
     func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
 
 
 def _in_function_body(tree: ast.Module) -> set[int]:
@@ -260,21 +273,24 @@ def _in_function_body(tree: ast.Module) -> set[int]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for holder in ast.walk(node):
                 for name in ("body", "orelse", "finalbody"):
-                    statements = getattr(holder, name, None)
+                    statements: object = getattr(holder, name, None)
                     if isinstance(statements, list):
-                        ids.update(id(s) for s in statements if isinstance(s, ast.stmt))
+                        items = cast("list[object]", statements)
+                        ids.update(id(s) for s in items if isinstance(s, ast.stmt))
                 if isinstance(holder, ast.ExceptHandler | ast.match_case):
                     ids.update(id(s) for s in holder.body)
     return ids
 
 
 def _module_level_mutable(tree: ast.Module) -> set[int]:
-    """ids of nodes in module-level statements that may be mutated: assignments only."""
+    """ids of nodes that may be mutated: inside functions and classes, and in module-level
+    assignments (constants); never in imports or other module-level statements."""
     ids: set[int] = set()
     for statement in tree.body:
-        if isinstance(statement, ast.Assign | ast.AnnAssign):
-            ids.update(id(sub) for sub in ast.walk(statement))
-        elif isinstance(statement, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(
+            statement,
+            ast.Assign | ast.AnnAssign | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef,
+        ):
             ids.update(id(sub) for sub in ast.walk(statement))
     return ids
 
@@ -300,15 +316,20 @@ def _variants(node: ast.AST, deletable: bool) -> list[str]:
             found.extend(("int+1", "int-1"))
         elif isinstance(value, str | bytes):
             found.append("string")
-    elif isinstance(node, ast.Return) and node.value is not None:
-        if not (isinstance(node.value, ast.Constant) and node.value.value is None):
-            found.append("return-none")
+    elif (
+        isinstance(node, ast.Return)
+        and node.value is not None
+        and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+    ):
+        found.append("return-none")
     if deletable and isinstance(node, ast.stmt) and not isinstance(node, ast.Pass | ast.Return):
         found.append("delete")
     return found
 
 
-def _apply(node: ast.AST, operator: str, parents: dict[int, tuple[ast.AST, str, int | None]]) -> None:
+def _apply(
+    node: ast.AST, operator: str, parents: dict[int, tuple[ast.AST, str, int | None]]
+) -> None:
     """Apply ``operator`` to ``node`` in place (its tree is a private copy)."""
     if operator.startswith("compare"):
         assert isinstance(node, ast.Compare)
@@ -331,7 +352,11 @@ def _apply(node: ast.AST, operator: str, parents: dict[int, tuple[ast.AST, str, 
         node.value = node.value + (1 if operator == "int+1" else -1)
     elif operator == "string":
         assert isinstance(node, ast.Constant)
-        node.value = "XX" + node.value + "XX" if isinstance(node.value, str) else b"XX" + node.value + b"XX"
+        value = node.value
+        if isinstance(value, str):
+            node.value = f"XX{value}XX"
+        elif isinstance(value, bytes):
+            node.value = b"XX" + value + b"XX"
     elif operator == "return-none":
         assert isinstance(node, ast.Return)
         node.value = ast.Constant(None)
@@ -341,7 +366,9 @@ def _apply(node: ast.AST, operator: str, parents: dict[int, tuple[ast.AST, str, 
         raise ValueError(f"unknown operator {operator!r}")
 
 
-def _replace(node: ast.AST, new: ast.AST, parents: dict[int, tuple[ast.AST, str, int | None]]) -> None:
+def _replace(
+    node: ast.AST, new: ast.AST, parents: dict[int, tuple[ast.AST, str, int | None]]
+) -> None:
     """Put ``new`` where ``node`` is in its parent."""
     parent, name, index = parents[id(node)]
     if index is None:
@@ -358,7 +385,8 @@ def _parents(tree: ast.AST) -> dict[int, tuple[ast.AST, str, int | None]]:
             if isinstance(value, ast.AST):
                 found[id(value)] = (parent, name, None)
             elif isinstance(value, list):
-                for index, item in enumerate(value):
+                items = cast("list[object]", value)
+                for index, item in enumerate(items):
                     if isinstance(item, ast.AST):
                         found[id(item)] = (parent, name, index)
     return found
@@ -387,7 +415,15 @@ def mutants(source: str) -> list[Mutant]:
     for line, _, index, variant in sorted(points):
         mutated = mutate(source, index, variant)
         found.append(
-            Mutant(len(found) + 1, index, variant, line, mutated.operator, mutated.before, mutated.after)
+            Mutant(
+                len(found) + 1,
+                index,
+                variant,
+                line,
+                mutated.operator,
+                mutated.before,
+                mutated.after,
+            )
         )
     return found
 
@@ -438,7 +474,25 @@ def canary(source: str) -> ast.Module:
 
 # --- moving a mutation into the live module (runs in the forked child) ----------------------
 
-_SIMPLE_VALUES: Final = (int, float, str, bytes, bool, tuple, frozenset, dict, list, set, re.Pattern, type(None))
+_SIMPLE_VALUES: Final[tuple[type, ...]] = (
+    int,
+    float,
+    str,
+    bytes,
+    bool,
+    tuple,
+    frozenset,
+    dict,
+    list,
+    set,
+    re.Pattern,
+    type(None),
+)
+
+
+def _is_simple(value: object) -> bool:
+    """Whether ``value`` is a plain data value (a constant worth moving into the live module)."""
+    return isinstance(value, _SIMPLE_VALUES)
 
 
 class IncompatibleMutant(Exception):
@@ -464,10 +518,12 @@ def _functions_of(value: object) -> list[types.FunctionType]:
     if isinstance(value, types.FunctionType):
         return [value]
     if isinstance(value, staticmethod | classmethod):
-        inner: object = value.__func__
+        inner: object = cast("staticmethod[..., object]", value).__func__
         return [inner] if isinstance(inner, types.FunctionType) else []
     if isinstance(value, property):
-        return [f for f in (value.fget, value.fset, value.fdel) if isinstance(f, types.FunctionType)]
+        return [
+            f for f in (value.fget, value.fset, value.fdel) if isinstance(f, types.FunctionType)
+        ]
     return []
 
 
@@ -485,9 +541,7 @@ def _patch_class(old: type, new: type, module_name: str) -> None:
             if new_value.__module__ == module_name:
                 _patch_class(old_value, new_value, module_name)
         elif (
-            not name.startswith("__")
-            and isinstance(new_value, _SIMPLE_VALUES)
-            and not _same(old_value, new_value)
+            not name.startswith("__") and _is_simple(new_value) and not _same(old_value, new_value)
         ):
             setattr(old, name, new_value)
 
@@ -524,7 +578,7 @@ def install(module: types.ModuleType, tree: ast.Module) -> None:
         elif isinstance(new_value, type) and isinstance(old_value, type):
             if old_value.__module__ == module.__name__:
                 _patch_class(old_value, new_value, module.__name__)
-        elif isinstance(new_value, _SIMPLE_VALUES) and not _same(old_value, new_value):
+        elif _is_simple(new_value) and not _same(old_value, new_value):
             rebound[name] = (old_value, new_value)
             live[name] = new_value
     if not rebound:
@@ -616,10 +670,8 @@ def _outcome(pid: int, read_end: int) -> str:
 
 def _kill(pid: int, read_end: int) -> str:
     """Kill a child that ran out of time (with anything it started)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     os.waitpid(pid, 0)
     os.close(read_end)
     return "timeout"
@@ -631,7 +683,7 @@ def _run_forked(action: Callable[[], int], timeout: float) -> str:
 
 
 def _run_many(
-    actions: list[Callable[[], int]],
+    actions: Sequence[Callable[[], int]],
     timeout: float,
     jobs: int,
     done: Callable[[int, str], None] = lambda index, outcome: None,
@@ -688,13 +740,17 @@ def run_module(
     canary_tree = canary(source)
     outcome = _run_forked(partial(_install_and_test, module, canary_tree, tests), timeout=limit)
     if outcome not in ("failed", "timeout"):
-        raise SystemExit(f"{name}: the canary mutant was not killed ({outcome}); mutants are not active")
+        raise SystemExit(
+            f"{name}: the canary mutant was not killed ({outcome}); mutants are not active"
+        )
 
     all_mutants = mutants(source)
     if only_lines is not None:
         low, high = only_lines
         all_mutants = [m for m in all_mutants if low <= m.line <= high]
-    report(f"{name}: {len(all_mutants)} mutants, tests: {' '.join(tests)}, baseline {baseline:.1f}s, timeout {limit:.0f}s")
+    report(
+        f"{name}: {len(all_mutants)} mutants, tests: {' '.join(tests)}, baseline {baseline:.1f}s, timeout {limit:.0f}s"
+    )
     actions = [
         partial(_install_and_test, module, mutate(source, m.node_index, m.variant).tree, tests)
         for m in all_mutants
@@ -708,7 +764,9 @@ def run_module(
             result.timeout += 1
         elif outcome in ("incompatible", "invalid"):
             result.skipped.append(mutant)
-            report(f"  not counted ({outcome}) #{mutant.number} {name}.py:{mutant.line} {mutant.operator}")
+            report(
+                f"  not counted ({outcome}) #{mutant.number} {name}.py:{mutant.line} {mutant.operator}"
+            )
         else:
             result.survived.append(mutant)
             report(
@@ -756,13 +814,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/mutation", description="Mutation testing of asgikit's parsing modules."
     )
-    parser.add_argument("modules", nargs="*", help=f"modules to mutate (default: all of {', '.join(FAST_TESTS)})")
+    parser.add_argument(
+        "modules", nargs="*", help=f"modules to mutate (default: all of {', '.join(FAST_TESTS)})"
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--lines", type=_parse_lines, help="only mutants on these lines (N or N-M)")
-    parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 4x the clean run + 5)")
-    parser.add_argument("--max-examples", type=int, default=HYPOTHESIS_EXAMPLES, help="hypothesis max_examples")
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants run in parallel (default 1)")
-    parser.add_argument("--verbose", action="store_true", help="show the output of the unmutated run")
+    parser.add_argument(
+        "--timeout", type=float, help="seconds per mutant (default: 4x the clean run + 5)"
+    )
+    parser.add_argument(
+        "--max-examples", type=int, default=HYPOTHESIS_EXAMPLES, help="hypothesis max_examples"
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=1, help="mutants run in parallel (default 1)"
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show the output of the unmutated run"
+    )
     args = parser.parse_args(argv)
     names: list[str] = args.modules or list(FAST_TESTS)
     for name in names:
@@ -774,7 +842,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for name in names:
             for mutant in mutants((SRC / f"{name}.py").read_text(encoding="utf-8")):
-                print(f"{name}.py:{mutant.line} #{mutant.number} {mutant.operator}: {mutant.before}  ->  {mutant.after}")
+                print(
+                    f"{name}.py:{mutant.line} #{mutant.number} {mutant.operator}: {mutant.before}  ->  {mutant.after}"
+                )
         return 0
 
     _load_hypothesis_profile(args.max_examples)
@@ -782,7 +852,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         results.append(
             run_module(
-                name, timeout=args.timeout, only_lines=args.lines, jobs=args.jobs, verbose=args.verbose, report=_print
+                name,
+                timeout=args.timeout,
+                only_lines=args.lines,
+                jobs=args.jobs,
+                verbose=args.verbose,
+                report=_print,
             )
         )
     print()

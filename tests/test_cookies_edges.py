@@ -104,7 +104,9 @@ def test_delete_is_exact_on_the_wire() -> None:
         ("\t a \t=1", "1"),
     ],
 )
-def test_one_pair_of_quotes_and_surrounding_whitespace_are_removed(header: str, expected: str) -> None:
+def test_one_pair_of_quotes_and_surrounding_whitespace_are_removed(
+    header: str, expected: str
+) -> None:
     assert parse_cookie_header([header]).get("a") == [expected]
 
 

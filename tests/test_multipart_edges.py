@@ -50,7 +50,9 @@ async def test_field_sizes_at_the_limits(chunk_size: int) -> None:
     assert form.items() == [("a", "x" * 6), ("b", "y" * 4)]
     with pytest.raises(BodyTooLargeError, match="form fields add up"):
         await parse(
-            encode([part("a", "x" * 6), part("b", "y" * 5)]), max_fields_size=10, chunk_size=chunk_size
+            encode([part("a", "x" * 6), part("b", "y" * 5)]),
+            max_fields_size=10,
+            chunk_size=chunk_size,
         )
 
 
@@ -94,19 +96,27 @@ async def test_header_count_at_the_limit_passes_and_one_more_raises() -> None:
 
 
 @pytest.mark.parametrize("chunk_size", [3, 65536])
-async def test_header_bytes_of_a_part_at_the_limit_pass_and_one_more_raises(chunk_size: int) -> None:
+async def test_header_bytes_of_a_part_at_the_limit_pass_and_one_more_raises(
+    chunk_size: int,
+) -> None:
     headers: list[tuple[str, str | bytes]] = [("Content-Disposition", 'form-data; name="a"')]
     headers += [(f"X-{i}", "v" * 20) for i in range(3)]
     # names and values count; the ": " separators and line ends do not
     total = sum(len(name) + len(value) for name, value in headers)
     form = await parse(encode([(headers, b"x")]), max_part_header_size=total, chunk_size=chunk_size)
     assert form.get("a") == ["x"]
-    with pytest.raises(PartHeadersTooLargeError, match=f"more than {total - 1} bytes of headers") as caught:
-        await parse(encode([(headers, b"x")]), max_part_header_size=total - 1, chunk_size=chunk_size)
+    with pytest.raises(
+        PartHeadersTooLargeError, match=f"more than {total - 1} bytes of headers"
+    ) as caught:
+        await parse(
+            encode([(headers, b"x")]), max_part_header_size=total - 1, chunk_size=chunk_size
+        )
     assert caught.value.limit == total - 1
     # the count restarts for every part
     form = await parse(
-        encode([(headers, b"x"), (headers, b"y")]), max_part_header_size=total, chunk_size=chunk_size
+        encode([(headers, b"x"), (headers, b"y")]),
+        max_part_header_size=total,
+        chunk_size=chunk_size,
     )
     assert form.get("a") == ["x", "y"]
 
@@ -117,7 +127,11 @@ async def test_header_bytes_of_a_part_at_the_limit_pass_and_one_more_raises(chun
         ([("Content-Type", "text/plain")], "no Content-Disposition"),
         ([("Content-Disposition", 'form-data; name="a"')] * 2, "more than one Content-Disposition"),
         (
-            [("Content-Disposition", 'form-data; name="a"'), ("Content-Type", "a/b"), ("Content-Type", "a/b")],
+            [
+                ("Content-Disposition", 'form-data; name="a"'),
+                ("Content-Type", "a/b"),
+                ("Content-Type", "a/b"),
+            ],
             "more than one Content-Type",
         ),
         ([("Content-Disposition", 'attachment; name="a"')], "is not form-data"),
@@ -135,7 +149,7 @@ async def test_file_media_types_and_field_charsets_come_from_content_type() -> N
             [
                 part("f", b"1", filename="a.png", content_type="Image/PNG; x=1"),
                 part("g", b"2", filename="b", content_type="; charset=x"),
-                part("t", "é".encode("latin-1"), content_type="text/plain; charset=\" ISO-8859-1 \""),
+                part("t", "é".encode("latin-1"), content_type='text/plain; charset=" ISO-8859-1 "'),
                 part("e", "é".encode(), content_type="text/plain; charset="),
             ]
         )

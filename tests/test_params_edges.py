@@ -31,7 +31,7 @@ def _quoted(value: str, i: int) -> tuple[str, int]:
 
 def reference(value: str) -> tuple[str, dict[str, str]]:
     """The module docstring's rules, read one character at a time."""
-    main, semi, rest = value.partition(";")
+    main, semi, _ = value.partition(";")
     params: dict[str, str] = {}
     if not semi:
         return main.strip(" \t").lower(), params
@@ -106,7 +106,7 @@ def test_documented_parameter_cases(value: str, expected: tuple[str, dict[str, s
         ("", (None, None)),
         ("Text/HTML", ("text/html", None)),
         ("text/html; charset=", ("text/html", None)),
-        ("text/html; Charset=\" UTF-8 \"", ("text/html", "utf-8")),
+        ('text/html; Charset=" UTF-8 "', ("text/html", "utf-8")),
         ("; charset=latin-1", (None, "latin-1")),
     ],
 )

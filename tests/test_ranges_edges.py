@@ -148,9 +148,7 @@ def test_if_range_dates_must_equal_the_last_modified_time() -> None:
     assert not if_range_matches("not a date", '"a"', stamp)
 
 
-DATES = st.datetimes(
-    min_value=datetime(1600, 1, 1), max_value=datetime(2400, 12, 31, 23, 59, 59)
-)
+DATES = st.datetimes(min_value=datetime(1600, 1, 1), max_value=datetime(2400, 12, 31, 23, 59, 59))
 
 
 @given(when=DATES)
@@ -197,7 +195,9 @@ def test_time_of_day_limits(clock: str, valid: bool) -> None:
     assert parsed == (expected if valid else None)
 
 
-@pytest.mark.parametrize(("day", "valid"), [("01", True), ("31", True), ("00", False), ("32", False)])
+@pytest.mark.parametrize(
+    ("day", "valid"), [("01", True), ("31", True), ("00", False), ("32", False)]
+)
 def test_day_of_month_limits(day: str, valid: bool) -> None:
     parsed = parse_http_date(f"Mon, {day} Jan 2001 00:00:00 GMT")
     assert (parsed == 978307200 + (int(day) - 1) * 86400) if valid else parsed is None

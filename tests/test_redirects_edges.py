@@ -68,7 +68,9 @@ def test_require_https_refuses_http_urls_but_not_relative_ones() -> None:
 
 
 def test_allowed_hosts_may_be_any_iterable() -> None:
-    assert is_safe_redirect_url("https://b.example/", allowed_hosts=iter(["a.example", "b.example"]))
+    assert is_safe_redirect_url(
+        "https://b.example/", allowed_hosts=iter(["a.example", "b.example"])
+    )
     assert not is_safe_redirect_url("https://b.example/")
 
 

@@ -27,7 +27,9 @@ from .conftest import Recorder, Script, http_scope
 
 
 @pytest.mark.parametrize("length", [0, 1, 9, 10, 1022, 1023, 1024, 1025, 10**12])
-def test_content_length_values_are_the_decimal_length_on_both_sides_of_the_cache(length: int) -> None:
+def test_content_length_values_are_the_decimal_length_on_both_sides_of_the_cache(
+    length: int,
+) -> None:
     assert length_value(length) == str(length).encode("ascii")
 
 

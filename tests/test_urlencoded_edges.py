@@ -13,7 +13,9 @@ from asgikit._exceptions import PartTooLargeError, TooManyFieldsError
 from asgikit._urlencoded import parse_query, parse_urlencoded
 
 
-def form(data: bytes, *, max_fields: int = 1000, max_field_size: int = 1 << 20) -> list[tuple[str, str]]:
+def form(
+    data: bytes, *, max_fields: int = 1000, max_field_size: int = 1 << 20
+) -> list[tuple[str, str]]:
     return parse_urlencoded(data, max_fields=max_fields, max_field_size=max_field_size).items()
 
 
@@ -34,9 +36,7 @@ def test_ascii_pairs_with_only_a_plus_or_only_a_percent_are_decoded() -> None:
     assert form(b"x=1+1&y=50%25") == [("x", "1 1"), ("y", "50%")]
 
 
-PAIRS = st.lists(
-    st.tuples(st.text(max_size=6), st.text(max_size=6)), min_size=1, max_size=8
-)
+PAIRS = st.lists(st.tuples(st.text(max_size=6), st.text(max_size=6)), min_size=1, max_size=8)
 
 
 @given(pairs=PAIRS, non_ascii=st.booleans())
@@ -73,6 +73,7 @@ def test_exactly_max_fields_pairs_pass_and_one_more_raises(limit: int) -> None:
 def test_a_pair_of_exactly_max_field_size_bytes_passes_and_one_more_byte_raises(size: int) -> None:
     exact = b"a=" + b"v" * (size - 2)
     others = b"&b=1&c=2"
+
     def parse(data: bytes) -> list[str]:
         return parse_urlencoded(data, max_fields=10, max_field_size=size).get("a")
 
