@@ -21,8 +21,8 @@ How one mutant runs, and why it is honest:
   is killed and counted as killed by timeout. Nothing leaks from one mutant into the next:
   each child is a fresh copy of the clean parent.
 - Before any mutant runs, the unmutated module must pass its tests and a canary mutant (every
-  function body replaced by ``raise AssertionError``) must be killed, so a broken setup can
-  never report a high score.
+  function starts with ``raise AssertionError``) must be killed, so a broken setup can never
+  report a high score.
 
 Hypothesis runs with a deterministic profile (``derandomize=True``, 50 examples unless a test
 asks for more, no example database) so that a run is reproducible.
@@ -462,12 +462,13 @@ def mutate(source: str, node_index: int, variant: int) -> Mutated:
 
 
 def canary(source: str) -> ast.Module:
-    """The module with every function body replaced by ``raise AssertionError``."""
+    """The module with ``raise AssertionError`` as the first statement of every function (the
+    original body stays behind it, so closure variables such as ``__class__`` are unchanged)."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             raise_stmt = ast.parse("raise AssertionError('mutation canary')").body[0]
-            node.body = [raise_stmt]
+            node.body.insert(0, raise_stmt)
     ast.fix_missing_locations(tree)
     return tree
 

@@ -37,6 +37,9 @@ def test_content_length_values_are_the_decimal_length_on_both_sides_of_the_cache
     ("media_type", "encoding", "expected"),
     [
         ("text/plain", "utf-8", b"text/plain; charset=utf-8"),
+        ("text/html", "utf-8", b"text/html; charset=utf-8"),
+        ("application/xml; x=1", "utf-8", b"application/xml; x=1; charset=utf-8"),
+        ("Application/XML ;x=1", "utf-8", b"Application/XML ;x=1; charset=utf-8"),
         ("text/csv", "utf-8", b"text/csv; charset=utf-8"),
         ("Text/CSV", "latin-1", b"Text/CSV; charset=latin-1"),
         (" text/x-a ; q=1", "utf-8", b"text/x-a ; q=1; charset=utf-8"),
@@ -76,6 +79,14 @@ def test_content_type_values_follow_the_charset_rule(
     )
     expected = f"{media_type}; charset={encoding}" if needs else media_type
     assert content_type_value(media_type, encoding) == expected.encode("latin-1")
+
+
+def test_each_encoding_gets_its_own_charset_for_the_same_media_type() -> None:
+    for _ in range(2):
+        assert content_type_value("text/x-enc", "latin-1") == b"text/x-enc; charset=latin-1"
+        assert content_type_value("text/x-enc", "ascii") == b"text/x-enc; charset=ascii"
+        assert content_type_value("text/x-enc", None) == b"text/x-enc"
+        assert content_type_value("text/x-enc", "utf-8") == b"text/x-enc; charset=utf-8"
 
 
 def test_the_content_type_caches_stop_growing_at_256_entries() -> None:
@@ -176,3 +187,10 @@ async def test_statuses_200_and_599_are_sent(status: int) -> None:
         "status": status,
         "headers": [(b"content-length", b"1024")],
     }
+
+
+def test_an_unsafe_media_type_is_refused_naming_content_type() -> None:
+    from asgikit._exceptions import InvalidHeaderError
+
+    with pytest.raises(InvalidHeaderError, match="value of 'content-type'"):
+        content_type_value("text/plain\r\nx-injected: 1", None)
