@@ -28,7 +28,8 @@ Hypothesis runs with a deterministic profile (``derandomize=True``, 50 examples 
 asks for more, no example database) so that a run is reproducible.
 
 Not mutated, by design: docstrings, annotations, decorators, type expressions (the first
-argument of ``cast``, ``TypeVar`` and ``NewType``), ``__all__``, ``if TYPE_CHECKING``
+argument of ``cast``, ``TypeVar`` and ``NewType``), ``__all__``, ``__slots__`` (a class is
+patched in place, so its layout cannot change), bare annotations (``x: int``), ``if TYPE_CHECKING``
 blocks, the text of exception messages (strings inside a ``raise`` statement: tests check the
 exception type and its attributes, not the wording), and module-level statements other than
 assignments (imports, ``def``, ``class``).
@@ -240,7 +241,7 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
             skipped.append(node)
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            if any(isinstance(t, ast.Name) and t.id in ("__all__", "__slots__") for t in targets):
                 skipped.append(node)
         elif isinstance(node, ast.Call) and _called_name(node) in ("cast", "TypeVar", "NewType"):
             skipped.extend(node.args[:1])  # a type expression or a type variable's name
@@ -322,7 +323,13 @@ def _variants(node: ast.AST, deletable: bool) -> list[str]:
         and not (isinstance(node.value, ast.Constant) and node.value.value is None)
     ):
         found.append("return-none")
-    if deletable and isinstance(node, ast.stmt) and not isinstance(node, ast.Pass | ast.Return):
+    bare_annotation = isinstance(node, ast.AnnAssign) and node.value is None
+    if (
+        deletable
+        and isinstance(node, ast.stmt)
+        and not isinstance(node, ast.Pass | ast.Return)
+        and not bare_annotation
+    ):
         found.append("delete")
     return found
 

@@ -102,9 +102,18 @@ def test_json_payloads_in_utf8_keep_the_media_type_as_given() -> None:
         '{"a":"é"}'.encode(),
         b"application/json",
     )
+    # a media type seen for the first time (not yet in any cache)
+    assert json_payload([1], "application/vnd.first-seen+json", "utf-8", None) == (
+        b"[1]",
+        b"application/vnd.first-seen+json",
+    )
     assert json_payload([1], "application/problem+json", "utf-8", None) == (
         b"[1]",
         b"application/problem+json",
+    )
+    assert json_payload(None, "text/x-json", "utf-8", None) == (
+        b"null",
+        b"text/x-json; charset=utf-8",
     )
 
 
