@@ -203,3 +203,8 @@ def test_an_unsafe_media_type_is_refused_naming_content_type() -> None:
 
     with pytest.raises(InvalidHeaderError, match="value of 'content-type'"):
         content_type_value("text/plain\r\nx-injected: 1", None)
+
+
+def test_json_escapes_switch_to_surrogate_pairs_exactly_above_u_ffff() -> None:
+    body, _ = json_payload("\ufffe\uffff\U00010000\U0010ffff", "application/json", "latin-1", None)
+    assert body == b'"\\ufffe\\uffff\\ud800\\udc00\\udbff\\udfff"'
