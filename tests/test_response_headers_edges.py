@@ -208,3 +208,8 @@ def test_an_unsafe_media_type_is_refused_naming_content_type() -> None:
 def test_json_escapes_switch_to_surrogate_pairs_exactly_above_u_ffff() -> None:
     body, _ = json_payload("\ufffe\uffff\U00010000\U0010ffff", "application/json", "latin-1", None)
     assert body == b'"\\ufffe\\uffff\\ud800\\udc00\\udbff\\udfff"'
+
+
+def test_a_user_header_replaces_the_only_asgikit_header_of_that_name() -> None:
+    raw = [(b"content-type", b"text/plain")]
+    assert add_headers(raw, {"Content-Type": "text/csv"}, None) == [(b"content-type", b"text/csv")]
