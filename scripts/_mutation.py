@@ -839,6 +839,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--lines", type=_parse_lines, help="only mutants on these lines (N or N-M)")
     parser.add_argument(
+        "--mutants",
+        type=lambda text: frozenset(int(n) for n in text.split(",")),
+        default=frozenset(),
+        help="only these mutant numbers (comma-separated, as printed)",
+    )
+    parser.add_argument(
         "--timeout", type=float, help="seconds per mutant (default: 4x the clean run + 5)"
     )
     parser.add_argument(
