@@ -90,7 +90,6 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
     "_multipart": (
         "tests/test_multipart_edges.py",
         "tests/test_multipart.py",
-        "tests/property/test_form_properties.py",
     ),
     "_response_headers": (
         "tests/test_response_headers_edges.py",
