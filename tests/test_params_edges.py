@@ -90,8 +90,8 @@ def test_parameters_after_a_media_type_match_the_reading(value: str) -> None:
         ("a;X=1;x=2", ("a", {"x": "1"})),
         ("a;x=", ("a", {"x": ""})),
         ("a;x=1=2", ("a", {"x": "1=2"})),
-        ("a;x", ("a", {})),
-        ("a;", ("a", {})),
+        ("a;x", ("a", dict[str, str]())),
+        ("a;", ("a", dict[str, str]())),
         (";x=1", ("", {"x": "1"})),
     ],
 )

@@ -77,7 +77,10 @@ def test_comments_become_one_ignored_line_per_line(comment: str) -> None:
 @pytest.mark.parametrize("bad", ["a\rb", "a\nb", "\r\n", "x\r", "\ny"])
 def test_cr_or_lf_alone_in_event_or_id_is_refused(field: str, bad: str) -> None:
     with pytest.raises(ValueError, match=f"server-sent event {field} must not contain CR or LF"):
-        format_sse_event("x", **{field: bad})
+        if field == "event":
+            format_sse_event("x", event=bad)
+        else:
+            format_sse_event("x", id=bad)
 
 
 def test_nul_in_id_is_refused_but_allowed_in_event_and_data() -> None:
