@@ -66,11 +66,9 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/property/test_cookies_properties.py",
     ),
     "_ranges": (
-        "tests/test_ranges.py",
         "tests/test_ranges_edges.py",
+        "tests/test_ranges.py",
         "tests/property/test_ranges_properties.py",
-        "tests/test_bad_inputs_response.py",
-        "tests/test_files.py",
     ),
     "_multidict": (
         "tests/test_multidict.py",
