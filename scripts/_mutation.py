@@ -95,9 +95,8 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_bad_inputs_response.py",
     ),
     "_params": (
-        "tests/test_params.py",
         "tests/test_params_edges.py",
-        "tests/property/test_form_properties.py",
+        "tests/test_params.py",
     ),
     "_redirects": (
         "tests/test_redirects_edges.py",
