@@ -61,5 +61,5 @@ def test_every_value_is_kept_under_its_lower_cased_name_in_order(
         expected.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
     assert {name: list(headers[name]) for name in expected} == expected
     assert len(headers) == len(expected)
-    for name, values in expected.items():
-        assert headers.get_first(name.upper()) == values[0]
+    for key, values in expected.items():
+        assert headers.get_first(key.upper()) == values[0]
