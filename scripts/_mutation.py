@@ -510,13 +510,23 @@ class InvalidMutant(Exception):
     alias): no test is needed to reject it, so it is not counted."""
 
 
-def _swap_code(old: types.FunctionType, new: types.FunctionType) -> None:
-    """Give ``old`` the code and defaults of ``new``."""
+def _swap_code(
+    old: types.FunctionType, new: types.FunctionType, live_of: dict[int, object]
+) -> None:
+    """Give ``old`` the code and defaults of ``new``.
+
+    A default that is one of the fresh module's objects (a sentinel such as ``_MISSING``, which
+    the code compares by identity with the live module's) is replaced by the live object.
+    """
     if old.__code__.co_freevars != new.__code__.co_freevars:
         raise IncompatibleMutant(f"{old.__qualname__}: closure variables differ")
     old.__code__ = new.__code__
-    old.__defaults__ = new.__defaults__
-    old.__kwdefaults__ = new.__kwdefaults__
+    defaults = new.__defaults__
+    old.__defaults__ = None if defaults is None else tuple(live_of.get(id(d), d) for d in defaults)
+    kwdefaults = new.__kwdefaults__
+    old.__kwdefaults__ = (
+        None if kwdefaults is None else {k: live_of.get(id(d), d) for k, d in kwdefaults.items()}
+    )
 
 
 def _functions_of(value: object) -> list[types.FunctionType]:
@@ -533,7 +543,7 @@ def _functions_of(value: object) -> list[types.FunctionType]:
     return []
 
 
-def _patch_class(old: type, new: type, module_name: str) -> None:
+def _patch_class(old: type, new: type, module_name: str, live_of: dict[int, object]) -> None:
     """Move the mutated methods and class constants of ``new`` into ``old``."""
     for name, new_value in vars(new).items():
         old_value = vars(old).get(name)
@@ -542,10 +552,10 @@ def _patch_class(old: type, new: type, module_name: str) -> None:
         if new_functions and len(new_functions) == len(old_functions):
             for old_function, new_function in zip(old_functions, new_functions, strict=True):
                 if "__create_fn__" not in old_function.__qualname__:  # dataclass-generated
-                    _swap_code(old_function, new_function)
+                    _swap_code(old_function, new_function, live_of)
         elif isinstance(new_value, type) and isinstance(old_value, type):
             if new_value.__module__ == module_name:
-                _patch_class(old_value, new_value, module_name)
+                _patch_class(old_value, new_value, module_name, live_of)
         elif (
             not name.startswith("__") and _is_simple(new_value) and not _same(old_value, new_value)
         ):
@@ -574,19 +584,28 @@ def install(module: types.ModuleType, tree: ast.Module) -> None:
     exec(code, fresh)
     rebound: dict[str, tuple[object, object]] = {}
     live = vars(module)
+    # Fresh objects that stand for live ones (everything but the constants the mutant changed).
+    live_of: dict[int, object] = {}
+    for name, new_value in fresh.items():
+        if name.startswith("__") or name not in live:
+            continue
+        old_value = live[name]
+        if _is_simple(new_value) and not _same(old_value, new_value):
+            rebound[name] = (old_value, new_value)
+        else:
+            live_of[id(new_value)] = old_value
     for name, new_value in fresh.items():
         if name.startswith("__"):
             continue
         old_value = live.get(name)
+        if getattr(old_value, "__module__", None) != module.__name__:
+            continue  # not defined in this module (an import)
         if isinstance(new_value, types.FunctionType) and isinstance(old_value, types.FunctionType):
-            if old_value.__module__ == module.__name__:
-                _swap_code(old_value, new_value)
+            _swap_code(old_value, new_value, live_of)
         elif isinstance(new_value, type) and isinstance(old_value, type):
-            if old_value.__module__ == module.__name__:
-                _patch_class(old_value, new_value, module.__name__)
-        elif _is_simple(new_value) and not _same(old_value, new_value):
-            rebound[name] = (old_value, new_value)
-            live[name] = new_value
+            _patch_class(old_value, new_value, module.__name__, live_of)
+    for name, (_, new_value) in rebound.items():
+        live[name] = new_value
     if not rebound:
         return
     for other in list(sys.modules.values()):
