@@ -71,6 +71,7 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/property/test_ranges_properties.py",
     ),
     "_multidict": (
+        "tests/test_multidict_edges.py",
         "tests/test_multidict.py",
         "tests/property/test_multidict_properties.py",
         "tests/test_headers.py",

@@ -39,6 +39,8 @@ from asgikit._redirects import encode_location, is_safe_redirect_url
         ("https://:443/", ["example.org"], False),
         ("https:example.org", ["example.org"], False),
         ("https:/example.org", ["example.org"], False),
+        ("https:xxexample.org", ["example.org"], False),
+        ("https:xx[::1]", ["[::1]"], False),
         ("ftp://example.org/", ["example.org"], False),
         ("javascript:alert(1)", ["example.org"], False),
         ("data:text/html,x", ["example.org"], False),
