@@ -69,6 +69,11 @@ def test_require_https_refuses_http_urls_but_not_relative_ones() -> None:
     assert is_safe_redirect_url("/local", require_https=True)
 
 
+def test_an_empty_allowed_host_never_approves_a_url_without_a_host() -> None:
+    assert not is_safe_redirect_url("https://:443/", allowed_hosts=["", ":443"])
+    assert not is_safe_redirect_url("//:80", allowed_hosts=[""])
+
+
 def test_allowed_hosts_may_be_any_iterable() -> None:
     assert is_safe_redirect_url(
         "https://b.example/", allowed_hosts=iter(["a.example", "b.example"])
