@@ -161,6 +161,8 @@ class Result:
     timeout: int = 0
     survived: list[Mutant] = field(default_factory=list[Mutant])
     skipped: list[Mutant] = field(default_factory=list[Mutant])
+    planned: int = 0
+    interrupted: bool = False
 
     @property
     def total(self) -> int:
@@ -720,6 +722,24 @@ def _run_many(
     pending = list(enumerate(actions))
     pending.reverse()
     running: dict[int, tuple[int, int, float]] = {}  # read end -> (index, pid, deadline)
+    try:
+        _run_loop(pending, running, outcomes, timeout, jobs, done)
+    except KeyboardInterrupt:
+        for read_end, (_, pid, _) in running.items():
+            _kill(pid, read_end)
+        raise
+    return outcomes
+
+
+def _run_loop(
+    pending: list[tuple[int, Callable[[], int]]],
+    running: dict[int, tuple[int, int, float]],
+    outcomes: dict[int, str],
+    timeout: float,
+    jobs: int,
+    done: Callable[[int, str], None],
+) -> None:
+    """The scheduling loop of ``_run_many``."""
     while pending or running:
         while pending and len(running) < jobs:
             index, action = pending.pop()
@@ -737,7 +757,6 @@ def _run_many(
                 del running[read_end]
                 outcomes[index] = _kill(pid, read_end)
                 done(index, outcomes[index])
-    return outcomes
 
 
 def run_module(
@@ -809,7 +828,11 @@ def run_module(
                 f"{mutant.before}  ->  {mutant.after}"
             )
 
-    _run_many(actions, limit, jobs, done)
+    result.planned = len(all_mutants)
+    try:
+        _run_many(actions, limit, jobs, done)
+    except KeyboardInterrupt:
+        result.interrupted = True
     result.survived.sort(key=lambda mutant: mutant.number)
     return result
 
@@ -889,8 +912,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     _load_hypothesis_profile(args.max_examples)
+    # SIGTERM (like Ctrl-C) stops the run and still prints the table of what was measured.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     results: list[Result] = []
     for name in names:
+        if results and results[-1].interrupted:
+            break
         results.append(
             run_module(
                 name,
@@ -906,8 +933,11 @@ def main(argv: list[str] | None = None) -> int:
     print("| Module | Mutants | Killed | Timeout | Survived | Score |")
     print("|---|---:|---:|---:|---:|---:|")
     for result in results:
+        partial = (
+            f" (interrupted: {result.total} of {result.planned} run)" if result.interrupted else ""
+        )
         print(
-            f"| `{result.module}` | {result.total} | {result.killed} | {result.timeout} | "
+            f"| `{result.module}`{partial} | {result.total} | {result.killed} | {result.timeout} | "
             f"{len(result.survived)} | {result.score:.1f}% |"
         )
         if result.skipped:
