@@ -135,3 +135,13 @@ def test_cookie_headers_parse_to_every_pair_in_order(
         expected.setdefault(name, []).append(value)
     assert {name: parsed.get(name) for name in expected} == expected
     assert len(parsed.items()) == len(pairs)
+
+
+def test_a_cookie_with_a_domain_is_distinct_from_the_same_name_without_one() -> None:
+    jar = Cookies()
+    jar.set("n", "1")
+    jar.set("n", "2", domain="example.org")
+    assert [value for _, value in jar.raw_headers()] == [
+        b"n=1; HttpOnly; SameSite=Lax",
+        b"n=2; Domain=example.org; HttpOnly; SameSite=Lax",
+    ]
