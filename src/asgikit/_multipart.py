@@ -158,7 +158,6 @@ class MultipartFormParser:
         "_fields",
         "_files",
         "_header_bytes",
-        "_header_count",
         "_header_name",
         "_header_value",
         "_headers",
@@ -241,7 +240,6 @@ class MultipartFormParser:
         self._header_name = bytearray()
         self._header_value = bytearray()
         self._header_bytes = 0
-        self._header_count = 0
         self._part_name = ""
         self._part_filename = ""
         self._part_type = _DEFAULT_FILE_TYPE
@@ -257,7 +255,6 @@ class MultipartFormParser:
         self._header_name = bytearray()
         self._header_value = bytearray()
         self._header_bytes = 0
-        self._header_count = 0
         self._part_file = None
         self._part_value = None
         self._part_size = 0
@@ -279,12 +276,8 @@ class MultipartFormParser:
         self._header_value += data[start:end]
 
     def _on_header_end(self) -> None:
-        self._header_count += 1
-        if self._header_count > self._max_part_header_count:
-            raise PartHeadersTooLargeError(
-                f"a multipart part has more than {self._max_part_header_count} headers",
-                limit=self._max_part_header_count,
-            )
+        # The header count is enforced by python-multipart (max_header_count), which refuses
+        # the header that goes over the limit before this callback could see it.
         self._headers.append((bytes(self._header_name).lower(), self._header_value))
         self._header_name = bytearray()
         self._header_value = bytearray()

@@ -43,16 +43,15 @@ def parse_header_params(value: str) -> tuple[str, dict[str, str]]:
     main = value[:semi].strip(_OWS).lower()
     params: dict[str, str] = {}
     length = len(value)
-    # Positions of the next ";" and "=" at or after the cursor. Each is searched again only once
-    # the cursor has passed it, so every character is scanned a bounded number of times.
-    next_semi = semi
+    # Positions of the next ";" and "=" at or after the cursor. Every parameter ends at its ";",
+    # where the cursor resumes, and "=" is searched again only once the cursor has passed it, so
+    # every character is scanned a bounded number of times.
     next_eq = -1
     i = semi + 1
     while i < length:
-        if next_semi < i:
-            next_semi = value.find(";", i)
-            if next_semi == -1:
-                next_semi = length
+        next_semi = value.find(";", i)
+        if next_semi == -1:
+            next_semi = length
         if next_eq < i:
             next_eq = value.find("=", i)
             if next_eq == -1:
@@ -73,10 +72,7 @@ def parse_header_params(value: str) -> tuple[str, dict[str, str]]:
                 if next_semi == -1:
                     next_semi = length
         else:
-            if next_semi < i:
-                next_semi = value.find(";", i)
-                if next_semi == -1:
-                    next_semi = length
+            # Only spaces and tabs were skipped, so the ";" found above is still ahead.
             text = value[i:next_semi].strip(_OWS)
         i = next_semi + 1
         if name and "*" not in name and name not in params:

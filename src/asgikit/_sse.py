@@ -16,11 +16,9 @@ __all__ = ["ServerSentEvent", "format_sse_event"]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _field(name: str, value: str | None) -> str:
+def _field(name: str, value: str) -> str:
     """Validate a single-line field (``event``/``id``): a line break would end the field early
     and let the rest of the value inject new fields or events."""
-    if value is None:
-        return ""
     if "\r" in value or "\n" in value:
         raise ValueError(f"server-sent event {name} must not contain CR or LF: {value!r}")
     return f"{name}: {value}\n"

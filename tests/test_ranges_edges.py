@@ -1,0 +1,214 @@
+"""Edges of Range and conditional-request parsing: one-byte suffixes, exactly ``MAX_RANGES``
+ranges, entity-tag lists with odd spacing, and dates around leap years and time limits."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from asgikit._ranges import (
+    MAX_RANGES,
+    if_none_match_matches,
+    if_range_matches,
+    parse_http_date,
+    parse_range_header,
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "size", "expected"),
+    [
+        ("bytes=-1", 10, [(9, 10)]),
+        ("bytes=-1", 1, [(0, 1)]),
+        ("bytes=-10", 10, [(0, 10)]),
+        ("bytes=-11", 10, [(0, 10)]),
+        ("bytes=-0", 10, []),
+        ("bytes=0-0", 10, [(0, 1)]),
+        ("bytes=0-", 1, [(0, 1)]),
+        ("bytes=9-", 10, [(9, 10)]),
+        ("bytes=10-", 10, []),
+        ("bytes=9-9", 10, [(9, 10)]),
+        ("bytes=8-9", 10, [(8, 10)]),
+        ("bytes=8-10", 10, [(8, 10)]),
+        ("bytes=1-1", 10, [(1, 2)]),
+        ("bytes=0002-0003", 10, [(2, 4)]),
+        ("bytes=9-10", 100, [(9, 11)]),
+        ("Bytes=1-2", 10, [(1, 3)]),
+        ("\tbytes=1-2 ", 10, [(1, 3)]),
+        ("bytes=1-2,3-4", 10, [(1, 5)]),
+        ("bytes=3-4,0-1", 10, [(0, 2), (3, 5)]),
+        ("bytes=0-5,2-3", 10, [(0, 6)]),
+        ("bytes=0-2,2-5", 10, [(0, 6)]),
+        ("bytes=0-1, ,-2", 10, [(0, 2), (8, 10)]),
+        ("bytes=" + "9" * 70 + "-", 10, []),
+        ("bytes=0-" + "9" * 70, 10, [(0, 10)]),
+        ("bytes=-" + "9" * 70, 10, [(0, 10)]),
+    ],
+)
+def test_byte_ranges_are_exact(header: str, size: int, expected: list[tuple[int, int]]) -> None:
+    assert parse_range_header(header, size) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "bytes=",
+        "bytes=,",
+        "bytes= , ",
+        "bytes=5-1",
+        "bytes=10-9",
+        "bytes=" + "2" * 70 + "-" + "1" * 70,
+        "bytes=1",
+        "bytes=-",
+        "bytes=a-1",
+        "bytes=1-a",
+        "bytes=-a",
+        "bytes=1 -2",
+        "bytes=1-2-3",
+        "bytes=+1-2",
+        "bytes 1-2",
+        "items=1-2",
+        "bytes=0-1,5-1",
+    ],
+)
+def test_malformed_range_headers_are_ignored(header: str) -> None:
+    assert parse_range_header(header, 10) is None
+
+
+def test_empty_and_one_byte_representations() -> None:
+    assert parse_range_header("bytes=0-0", 0) is None
+    assert parse_range_header("bytes=0-0", 1) == [(0, 1)]
+
+
+def test_exactly_max_ranges_are_served_and_one_more_is_ignored() -> None:
+    assert MAX_RANGES == 100
+    exact = ",".join(f"{2 * i}-{2 * i}" for i in range(100))
+    assert parse_range_header(f"bytes={exact}", 1000) == [(2 * i, 2 * i + 1) for i in range(100)]
+    assert parse_range_header(f"bytes={exact},,, ,", 1000) is not None
+    assert parse_range_header(f"bytes={exact},300-300", 1000) is None
+    assert parse_range_header("bytes=0-0,2-2,4-4", 10, max_ranges=3) == [(0, 1), (2, 3), (4, 5)]
+    assert parse_range_header("bytes=0-0,2-2,4-4,6-6", 10, max_ranges=3) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        ('"a" ,"b"', True),
+        ('"x"\t, "a"', True),
+        ('"x" \t,\t"a"  ', True),
+        ('W/"a"', True),
+        ('W/"x", W/"a"', True),
+        ("W/", False),
+        ('"x", W/', False),
+        ('W/ "a"', False),
+        ('"a" "b"', False),
+        ('"x" x, "a"', False),
+        ('"a', False),
+        ("a", False),
+        ("", False),
+        (" , ,", False),
+        (" * ", True),
+        ("*,", False),
+        ('"b", "c"', False),
+    ],
+)
+def test_if_none_match_lists(header: str, matches: bool) -> None:
+    assert if_none_match_matches(header, '"a"') is matches
+    assert if_none_match_matches(header, 'W/"a"') is matches
+
+
+@pytest.mark.parametrize(
+    ("header", "etag", "matches"),
+    [
+        ('"a"', '"a"', True),
+        (' "a"\t', '"a"', True),
+        ('"a"', 'W/"a"', False),
+        ('W/"a"', '"a"', False),
+        ('"a", "a"', '"a"', False),
+        ('"b"', '"a"', False),
+        ('"a', '"a"', False),
+        ("W/", '"a"', False),
+        ("", '"a"', False),
+    ],
+)
+def test_if_range_entity_tags(header: str, etag: str, matches: bool) -> None:
+    assert if_range_matches(header, etag, 0) is matches
+
+
+def test_if_range_dates_must_equal_the_last_modified_time() -> None:
+    stamp = 784111777  # Sun, 06 Nov 1994 08:49:37 GMT
+    header = "Sun, 06 Nov 1994 08:49:37 GMT"
+    assert if_range_matches(header, '"a"', stamp)
+    assert not if_range_matches(header, '"a"', stamp + 1)
+    assert not if_range_matches(header, '"a"', stamp - 1)
+    assert not if_range_matches("not a date", '"a"', stamp)
+
+
+DATES = st.datetimes(min_value=datetime(1600, 1, 1), max_value=datetime(2400, 12, 31, 23, 59, 59))
+
+
+@given(when=DATES)
+def test_imf_rfc850_and_asctime_dates_give_the_same_timestamp(when: datetime) -> None:
+    expected = calendar.timegm(when.timetuple())
+    imf = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    asctime = when.strftime("%a %b %d %H:%M:%S %Y").replace(" 0", "  ", 1)
+    assert parse_http_date(imf) == expected
+    assert parse_http_date(asctime) == expected
+    if 1970 <= when.year <= 2068:
+        rfc850 = when.strftime("%A, %d-%b-%y %H:%M:%S GMT")
+        assert parse_http_date(rfc850) == expected
+
+
+@pytest.mark.parametrize("year", [1900, 1999, 2000, 2001, 2002, 2003, 2004, 2100])
+@pytest.mark.parametrize(("month", "day"), [(1, 1), (2, 28), (3, 1), (12, 31)])
+def test_dates_around_leap_years_and_centuries(year: int, month: int, day: int) -> None:
+    when = datetime(year, month, day, 23, 59, 59, tzinfo=UTC)
+    header = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert parse_http_date(header) == int(when.timestamp())
+
+
+def test_february_29_in_leap_years() -> None:
+    for year in (2000, 2004, 2024):
+        when = datetime(year, 2, 29, 12, 0, 0, tzinfo=UTC)
+        assert parse_http_date(when.strftime("%a, %d %b %Y %H:%M:%S GMT")) == int(when.timestamp())
+
+
+@pytest.mark.parametrize(
+    ("clock", "valid"),
+    [
+        ("23:59:59", True),
+        ("00:00:00", True),
+        ("23:59:60", True),
+        ("24:00:00", False),
+        ("23:60:00", False),
+        ("23:59:61", False),
+    ],
+)
+def test_time_of_day_limits(clock: str, valid: bool) -> None:
+    parsed = parse_http_date(f"Sat, 01 Jan 2000 {clock} GMT")
+    hours, minutes, seconds = map(int, clock.split(":"))
+    expected = 946684800 + hours * 3600 + minutes * 60 + seconds
+    assert parsed == (expected if valid else None)
+
+
+@pytest.mark.parametrize(
+    ("day", "valid"), [("01", True), ("31", True), ("00", False), ("32", False)]
+)
+def test_day_of_month_limits(day: str, valid: bool) -> None:
+    parsed = parse_http_date(f"Mon, {day} Jan 2001 00:00:00 GMT")
+    assert (parsed == 978307200 + (int(day) - 1) * 86400) if valid else parsed is None
+
+
+def test_numeric_zones_are_applied() -> None:
+    assert parse_http_date("Sat, 01 Jan 2000 01:00:00 +0100") == 946684800
+    assert parse_http_date("Fri, 31 Dec 1999 23:00:00 -0100") == 946684800
+
+
+def test_dates_up_to_64_characters_are_parsed_and_longer_ones_refused() -> None:
+    date = "Sat, 01 Jan 2000 00:00:00 GMT"
+    assert parse_http_date(date + " " * (64 - len(date))) == 946684800
+    assert parse_http_date(date + " " * (65 - len(date))) is None

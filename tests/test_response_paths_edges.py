@@ -1,0 +1,82 @@
+"""One-shot responses on both paths (the lean one and the one with headers): HEAD drops the body
+but keeps its length, a failing ``send`` becomes ``ClientDisconnectError``; and
+``Request.content_type``."""
+
+from __future__ import annotations
+
+import pytest
+
+from asgikit import ClientDisconnectError, Request
+from asgikit.asgi import SendEvent
+
+from .conftest import Recorder, Script, http_scope
+
+
+@pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
+@pytest.mark.parametrize("size", [0, 1023, 1024, 5000])
+async def test_head_responses_carry_the_length_but_no_body(
+    headers: dict[str, str] | None, size: int
+) -> None:
+    recorder = Recorder()
+    request = Request(http_scope(method="HEAD"), Script(), recorder)
+    await request.respond_bytes(b"x" * size, headers=headers)
+    expected_headers = [(b"content-length", str(size).encode())]
+    if headers:
+        expected_headers.append((b"x-extra", b"1"))
+    assert recorder.events == [
+        {"type": "http.response.start", "status": 200, "headers": expected_headers},
+        {"type": "http.response.body", "body": b""},
+    ]
+
+
+@pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
+async def test_get_responses_send_the_body(headers: dict[str, str] | None) -> None:
+    recorder = Recorder()
+    await Request(http_scope(), Script(), recorder).respond_text("a" * 1024, headers=headers)
+    start, body = recorder.events
+    assert start["type"] == "http.response.start"
+    assert (b"content-length", b"1024") in list(start.get("headers", []))
+    assert body == {"type": "http.response.body", "body": b"a" * 1024}
+
+
+class FailingSend:
+    """A ``send`` whose connection is gone after ``ok`` events."""
+
+    def __init__(self, ok: int) -> None:
+        self.ok = ok
+        self.events: list[SendEvent] = []
+
+    async def __call__(self, event: SendEvent, /) -> None:
+        if len(self.events) >= self.ok:
+            raise OSError("connection reset")
+        self.events.append(event)
+
+
+@pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
+@pytest.mark.parametrize("ok", [0, 1])
+async def test_a_send_failing_with_oserror_is_a_client_disconnect(
+    headers: dict[str, str] | None, ok: int
+) -> None:
+    send = FailingSend(ok)
+    request = Request(http_scope(), Script(), send)
+    with pytest.raises(ClientDisconnectError, match="connection reset"):
+        await request.respond_bytes(b"body", headers=headers)
+    assert len(send.events) == ok
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        (b"Text/HTML; charset=utf-8", "text/html"),
+        (b"  application/JSON  ", "application/json"),
+        (b"; charset=utf-8", None),
+        (b"", None),
+    ],
+)
+def test_request_content_type_is_the_lower_cased_media_type(
+    header: bytes | None, expected: str | None
+) -> None:
+    headers = [] if header is None else [(b"content-type", header)]
+    request = Request(http_scope(headers=headers), Script(), Recorder())
+    assert request.content_type == expected
