@@ -317,12 +317,24 @@ async def test_if_modified_since(
     assert events[0]["status"] == status
 
 
-async def test_conditionals_do_not_apply_to_post_or_custom_status(
+async def test_matching_if_none_match_on_post_gives_412_and_ranges_apply_only_to_get(
     recorder: Recorder, text_file: Path
 ) -> None:
     headers = [(b"if-none-match", b"*"), (b"range", b"bytes=0-1")]
     events = await serve(recorder, text_file, scope_with(method="POST", headers=headers))
+    assert events == [
+        {"type": "http.response.start", "status": 412, "headers": [(b"content-length", b"0")]},
+        {"type": "http.response.body", "body": b""},
+    ]
+    ranged = Recorder()
+    events = await serve(ranged, text_file, scope_with(method="POST", headers=headers[1:]))
     assert events[0] == {"type": "http.response.start", "status": 200, "headers": full_headers()}
+
+
+async def test_conditionals_do_not_apply_to_non_2xx_status(
+    recorder: Recorder, text_file: Path
+) -> None:
+    headers = [(b"if-none-match", b"*"), (b"range", b"bytes=0-1")]
     other = Recorder()
     events = await serve(other, text_file, scope_with(headers=headers), status=404)
     assert events[0] == {"type": "http.response.start", "status": 404, "headers": full_headers()}

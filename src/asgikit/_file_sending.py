@@ -24,7 +24,8 @@ from ._files import (
     open_file,
     plan_file_response,
 )
-from ._header_encoding import HeaderInput, encode_header_value
+from ._header_encoding import HeaderInput, encode_header_value, encode_headers
+from ._preconditions import not_modified_headers
 from ._lifecycle import check_start, check_writable, client_gone, send_start
 from ._response_headers import CONTENT_LENGTH, add_headers, content_type_value, length_value
 from ._scope import extensions
@@ -75,9 +76,16 @@ async def respond_file(
             disposition=disposition,
         )
         raw = plan.headers
-        if plan.status != 304:
+        if plan.status == 304:
+            raw = not_modified_headers(raw, encode_headers(headers))
+            if cookies:
+                raw += cookies.raw_headers()
+        elif plan.status == 412:
+            raw.append((CONTENT_LENGTH, b"0"))
+        else:
             raw.append((CONTENT_LENGTH, length_value(plan.content_length)))
-        await send_start(scope, send, state, plan.status, add_headers(raw, headers, cookies))
+            raw = add_headers(raw, headers, cookies)
+        await send_start(scope, send, state, plan.status, raw)
         if method == "HEAD" or not plan.segments:
             await finish_body(scope, send, state)
             return

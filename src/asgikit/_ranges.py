@@ -14,6 +14,7 @@ __all__ = [
     "MAX_RANGES",
     "etag_for",
     "format_http_date",
+    "if_match_matches",
     "if_none_match_matches",
     "if_range_matches",
     "parse_http_date",
@@ -151,20 +152,39 @@ def _entity_tags(value: str) -> list[tuple[bool, str]] | None:
             return None
 
 
-def if_none_match_matches(value: str, etag: str) -> bool:
+def if_none_match_matches(value: str, etag: str | None) -> bool:
     """Whether an ``If-None-Match`` header matches ``etag`` (weak comparison, RFC 9110 13.1.2).
 
     ``*`` matches any current representation; ``W/`` prefixes on either side are ignored. A
-    malformed header never matches.
+    malformed header never matches, nor does a list when ``etag`` is ``None`` (unknown).
     """
     value = value.strip(_OWS)
     if value == "*":
         return True
+    if etag is None:
+        return False
     tags = _entity_tags(value)
     if not tags:
         return False
     opaque = etag.removeprefix("W/")
     return any(tag == opaque for _, tag in tags)
+
+
+def if_match_matches(value: str, etag: str | None) -> bool:
+    """Whether an ``If-Match`` header matches ``etag`` (strong comparison, RFC 9110 13.1.1).
+
+    ``*`` matches any current representation. Otherwise a listed tag must equal ``etag`` and
+    neither may be weak. A malformed header, or an unknown ``etag`` (``None``), never matches.
+    """
+    value = value.strip(_OWS)
+    if value == "*":
+        return True
+    if etag is None or etag.startswith("W/"):
+        return False
+    tags = _entity_tags(value)
+    if not tags:
+        return False
+    return any(not weak and tag == etag for weak, tag in tags)
 
 
 def if_range_matches(value: str, etag: str, last_modified: int) -> bool:

@@ -1,0 +1,175 @@
+"""Conditional requests (RFC 9110 13.2.2): do a request's preconditions let a 2xx answer go out?
+
+Pure HTTP: nothing here knows about ASGI. ``evaluate_preconditions`` is the one place that
+decides between the response, ``304 Not Modified`` and ``412 Precondition Failed``; file
+responses (``_files.plan_file_response``) and one-shot responses with ``etag=`` or
+``last_modified=`` (``_oneshot.conditional_response``) both call it. Malformed conditional
+headers are ignored, as RFC 9110 requires, and every header is read in linear time.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Final
+
+from ._ranges import format_http_date, if_match_matches, if_none_match_matches, parse_http_date
+
+__all__ = [
+    "NOT_MODIFIED_KEEPS",
+    "entity_tag",
+    "evaluate_preconditions",
+    "http_timestamp",
+    "not_modified_headers",
+    "request_conditions",
+    "validator_headers",
+]
+
+_REQUEST_CONDITIONS: Final = frozenset(
+    {b"if-match", b"if-none-match", b"if-modified-since", b"if-unmodified-since", b"range", b"if-range"}
+)
+"""Request headers conditional responses read (``range``/``if-range`` for files only)."""
+
+_DATE_CONDITIONS: Final = frozenset({b"if-modified-since", b"if-unmodified-since", b"if-range"})
+"""Single-valued date headers: a repeated one has "more than one member" and is ignored."""
+
+NOT_MODIFIED_KEEPS: Final = frozenset(
+    {b"cache-control", b"content-location", b"date", b"expires", b"vary", b"etag", b"last-modified"}
+)
+"""The response headers a 304 carries (RFC 9110 15.4.5): the validators and the fields that
+guide cache updates. Other headers of the 200 response (``content-type``...) are dropped."""
+
+_ETAGC: Final = re.compile(r"[\x21\x23-\x7e\x80-\xff]*")
+"""``*etagc`` (RFC 9110 8.8.3): visible characters except ``"``, plus obs-text."""
+
+_MIN_TIMESTAMP: Final = math.floor(datetime(1, 1, 2, tzinfo=timezone.utc).timestamp())
+_MAX_TIMESTAMP: Final = math.floor(datetime(9999, 12, 31, tzinfo=timezone.utc).timestamp())
+"""Bounds of the timestamps an HTTP-date (four-digit year) can express, a day inside."""
+
+
+def request_conditions(raw: Iterable[tuple[bytes, bytes]]) -> dict[bytes, str]:
+    """The conditional and range request headers, in one pass over ``raw``.
+
+    Repeated list headers (``If-None-Match``, ``If-Match``, ``Range``) are joined with
+    ``", "`` in linear time; a repeated date header becomes ``""``, which never parses, so it
+    is ignored.
+    """
+    found: dict[bytes, list[str]] = {}
+    for name, value in raw:
+        if name in _REQUEST_CONDITIONS:
+            values = found.get(name)
+            if values is None:
+                found[name] = [value.decode("latin-1")]
+            else:
+                values.append(value.decode("latin-1"))
+    return {
+        name: values[0] if len(values) == 1 else "" if name in _DATE_CONDITIONS else ", ".join(values)
+        for name, values in found.items()
+    }
+
+
+def evaluate_preconditions(
+    method: str, conditions: dict[bytes, str], etag: str | None, last_modified: int | None
+) -> int | None:
+    """The status the preconditions impose, or ``None`` to send the response as planned.
+
+    RFC 9110 13.2.2, for a representation with entity-tag ``etag`` (quoted, maybe ``W/``) and
+    modification time ``last_modified`` (whole seconds since the epoch), either may be unknown:
+
+    1. ``If-Match`` present: unless a listed tag matches by strong comparison (or it is
+       ``*``), 412.
+    2. Else ``If-Unmodified-Since`` (a valid date, ``last_modified`` known): modified later,
+       412.
+    3. ``If-None-Match`` present: a tag matches by weak comparison (or ``*``): 304 for ``GET``
+       and ``HEAD``, 412 for other methods.
+    4. Else, for ``GET``/``HEAD``, ``If-Modified-Since`` (a valid date, ``last_modified``
+       known): not modified since, 304.
+
+    Callers evaluate only requests whose response would otherwise be 2xx.
+    """
+    if_match = conditions.get(b"if-match")
+    if if_match is not None:
+        if not if_match_matches(if_match, etag):
+            return 412
+    elif last_modified is not None:
+        unmodified_since = conditions.get(b"if-unmodified-since")
+        if unmodified_since is not None:
+            date = parse_http_date(unmodified_since)
+            if date is not None and last_modified > date:
+                return 412
+    safe = method == "GET" or method == "HEAD"
+    if_none_match = conditions.get(b"if-none-match")
+    if if_none_match is not None:
+        if if_none_match_matches(if_none_match, etag):
+            return 304 if safe else 412
+    elif safe and last_modified is not None:
+        modified_since = conditions.get(b"if-modified-since")
+        if modified_since is not None:
+            date = parse_http_date(modified_since)
+            if date is not None and last_modified <= date:
+                return 304
+    return None
+
+
+def not_modified_headers(
+    validators: list[tuple[bytes, bytes]], user: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """The header list of a 304: ``validators``, then the user's headers that a 304 keeps
+    (``NOT_MODIFIED_KEEPS``; a user ``etag``/``last-modified`` replaces asgikit's)."""
+    kept = [pair for pair in user if pair[0] in NOT_MODIFIED_KEEPS]
+    if kept:
+        names = {name for name, _ in kept}
+        validators = [pair for pair in validators if pair[0] not in names]
+    return validators + kept
+
+
+def entity_tag(validator: str, weak: bool) -> str:
+    """The entity-tag (``"v1"`` or ``W/"v1"``) for an opaque ``validator`` given unquoted.
+
+    Raises ``ValueError`` if ``validator`` holds a ``"``, whitespace, a control character or
+    a character outside latin-1 (RFC 9110 8.8.3 ``etagc``).
+    """
+    if not isinstance(validator, str) or _ETAGC.fullmatch(validator) is None:  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise ValueError(
+            f"invalid etag {validator!r}: pass the validator without quotes, made of visible "
+            'characters other than \'"\' (e.g. etag="v1", weak_etag=True for W/"v1")'
+        )
+    return f'W/"{validator}"' if weak else f'"{validator}"'
+
+
+def http_timestamp(last_modified: datetime | float) -> int:
+    """Whole seconds since the epoch for a ``Last-Modified`` given as a timezone-aware
+    ``datetime`` or a POSIX timestamp (fractions are dropped: HTTP dates have 1 s resolution).
+
+    Raises ``ValueError`` for a naive ``datetime`` and for timestamps that are not finite or
+    that an HTTP-date cannot express (before year 1 or after year 9999); ``TypeError`` for
+    anything else.
+    """
+    if isinstance(last_modified, datetime):
+        if last_modified.utcoffset() is None:
+            raise ValueError(
+                "last_modified must be a timezone-aware datetime: a naive one has no defined "
+                "instant (use datetime.now(timezone.utc) or .replace(tzinfo=timezone.utc))"
+            )
+        last_modified = last_modified.timestamp()
+    elif isinstance(last_modified, bool) or not isinstance(last_modified, int | float):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            "last_modified must be a timezone-aware datetime or a POSIX timestamp, "
+            f"not {type(last_modified).__name__}"
+        )
+    if not math.isfinite(last_modified) or not _MIN_TIMESTAMP <= last_modified < _MAX_TIMESTAMP:
+        raise ValueError(f"last_modified {last_modified!r} is not a representable POSIX timestamp")
+    return math.floor(last_modified)
+
+
+
+def validator_headers(etag: str | None, last_modified: int | None) -> list[tuple[bytes, bytes]]:
+    """The ``etag`` and ``last-modified`` response headers for known validators."""
+    headers: list[tuple[bytes, bytes]] = []
+    if etag is not None:
+        headers.append((b"etag", etag.encode("latin-1")))
+    if last_modified is not None:
+        headers.append((b"last-modified", format_http_date(last_modified).encode("ascii")))
+    return headers
