@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from ._polling import Polled
 
 __all__ = [
+    "LISTENER_KEY",
     "RESPONSE_ENDED",
     "RESPONSE_NOT_STARTED",
     "RESPONSE_STARTED",
-    "LISTENER_KEY",
     "STATE_KEY",
     "ConnectionState",
     "connection_state",

@@ -25,8 +25,8 @@ from ._files import (
     plan_file_response,
 )
 from ._header_encoding import HeaderInput, encode_header_value, encode_headers
-from ._preconditions import not_modified_headers
 from ._lifecycle import check_start, check_writable, client_gone, send_start
+from ._preconditions import not_modified_headers
 from ._response_headers import CONTENT_LENGTH, add_headers, content_type_value, length_value
 from ._scope import extensions
 from ._streaming import finish_body, write_chunk

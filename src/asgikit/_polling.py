@@ -73,11 +73,12 @@ async def is_disconnected(scope: HTTPScope, receive: Receive) -> bool:
         if task is None:
             task = polled.task = loop.create_task(_receive(receive))
             task.add_done_callback(_retrieve)
-            await asyncio.sleep(0)  # one loop iteration: a ready receive() finishes in it
+        if not task.done():
+            await asyncio.sleep(0)  # one loop iteration: a receive() with an event ready ends
             if state.polled is not polled or polled.task is not task:  # a reader took it
                 return state.disconnected
-        if not task.done():
-            return False
+            if not task.done():
+                return False
         polled.task = None
         event = task.result()
         kind = _event_type(event)

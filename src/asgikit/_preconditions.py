@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
-from typing import Final
+from datetime import UTC, datetime
+from typing import Final, cast
 
 from ._ranges import format_http_date, if_match_matches, if_none_match_matches, parse_http_date
 
@@ -28,7 +28,14 @@ __all__ = [
 ]
 
 _REQUEST_CONDITIONS: Final = frozenset(
-    {b"if-match", b"if-none-match", b"if-modified-since", b"if-unmodified-since", b"range", b"if-range"}
+    {
+        b"if-match",
+        b"if-none-match",
+        b"if-modified-since",
+        b"if-unmodified-since",
+        b"range",
+        b"if-range",
+    }
 )
 """Request headers conditional responses read (``range``/``if-range`` for files only)."""
 
@@ -44,8 +51,8 @@ guide cache updates. Other headers of the 200 response (``content-type``...) are
 _ETAGC: Final = re.compile(r"[\x21\x23-\x7e\x80-\xff]*")
 """``*etagc`` (RFC 9110 8.8.3): visible characters except ``"``, plus obs-text."""
 
-_MIN_TIMESTAMP: Final = math.floor(datetime(1, 1, 2, tzinfo=timezone.utc).timestamp())
-_MAX_TIMESTAMP: Final = math.floor(datetime(9999, 12, 31, tzinfo=timezone.utc).timestamp())
+_MIN_TIMESTAMP: Final = math.floor(datetime(1, 1, 2, tzinfo=UTC).timestamp())
+_MAX_TIMESTAMP: Final = math.floor(datetime(9999, 12, 31, tzinfo=UTC).timestamp())
 """Bounds of the timestamps an HTTP-date (four-digit year) can express, a day inside."""
 
 
@@ -65,7 +72,11 @@ def request_conditions(raw: Iterable[tuple[bytes, bytes]]) -> dict[bytes, str]:
             else:
                 values.append(value.decode("latin-1"))
     return {
-        name: values[0] if len(values) == 1 else "" if name in _DATE_CONDITIONS else ", ".join(values)
+        name: values[0]
+        if len(values) == 1
+        else ""
+        if name in _DATE_CONDITIONS
+        else ", ".join(values)
         for name, values in found.items()
     }
 
@@ -131,7 +142,7 @@ def entity_tag(validator: str, weak: bool) -> str:
     Raises ``ValueError`` if ``validator`` holds a ``"``, whitespace, a control character or
     a character outside latin-1 (RFC 9110 8.8.3 ``etagc``).
     """
-    if not isinstance(validator, str) or _ETAGC.fullmatch(validator) is None:  # pyright: ignore[reportUnnecessaryIsInstance]
+    if not isinstance(cast(object, validator), str) or _ETAGC.fullmatch(validator) is None:
         raise ValueError(
             f"invalid etag {validator!r}: pass the validator without quotes, made of visible "
             'characters other than \'"\' (e.g. etag="v1", weak_etag=True for W/"v1")'
@@ -154,7 +165,9 @@ def http_timestamp(last_modified: datetime | float) -> int:
                 "instant (use datetime.now(timezone.utc) or .replace(tzinfo=timezone.utc))"
             )
         last_modified = last_modified.timestamp()
-    elif isinstance(last_modified, bool) or not isinstance(last_modified, int | float):  # pyright: ignore[reportUnnecessaryIsInstance]
+    elif isinstance(last_modified, bool) or not isinstance(
+        cast(object, last_modified), int | float
+    ):
         raise TypeError(
             "last_modified must be a timezone-aware datetime or a POSIX timestamp, "
             f"not {type(last_modified).__name__}"
@@ -162,7 +175,6 @@ def http_timestamp(last_modified: datetime | float) -> int:
     if not math.isfinite(last_modified) or not _MIN_TIMESTAMP <= last_modified < _MAX_TIMESTAMP:
         raise ValueError(f"last_modified {last_modified!r} is not a representable POSIX timestamp")
     return math.floor(last_modified)
-
 
 
 def validator_headers(etag: str | None, last_modified: int | None) -> list[tuple[bytes, bytes]]:

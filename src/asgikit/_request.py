@@ -20,8 +20,8 @@ from ._host import parse_host
 from ._json import JSON_ENCODER, EncHook
 from ._lifecycle import client_gone
 from ._multidict import MultiDict
-from ._polling import is_disconnected
 from ._oneshot import complete_response, conditional_response
+from ._polling import is_disconnected
 from ._redirects import encode_location
 from ._response import Response
 from ._response_headers import UTF8_CONTENT_TYPES, body_bytes, content_type_value, json_payload
