@@ -207,7 +207,7 @@ async def test_unexpected_event_is_kept_for_the_reader() -> None:
     assert await request.is_disconnected() is False
     assert await request.is_disconnected() is False
     assert channel.calls == 1
-    with pytest.raises(ClientDisconnectError, match="unexpected 'websocket.connect'"):
+    with pytest.raises(ClientDisconnectError, match=r"unexpected 'websocket\.connect'"):
         await request.body.read_bytes()
 
 
