@@ -166,7 +166,8 @@ def conditional_response(
     tag = None if etag is None else entity_tag(etag, weak_etag)
     modified = None if last_modified is None else http_timestamp(last_modified)
     validators = validator_headers(tag, modified)
-    if scope["type"] == "http" and 200 <= check_start(scope, connection_state(scope), status) < 300:
+    code = STATUS_CODES.get(status)  # an invalid status raises in _general, via check_start
+    if code is not None and code < 300 and scope["type"] == "http":
         conditions = request_conditions(scope["headers"])
         outcome = (
             evaluate_preconditions(scope["method"], conditions, tag, modified)

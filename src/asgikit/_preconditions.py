@@ -63,22 +63,21 @@ def request_conditions(raw: Iterable[tuple[bytes, bytes]]) -> dict[bytes, str]:
     ``", "`` in linear time; a repeated date header becomes ``""``, which never parses, so it
     is ignored.
     """
-    found: dict[bytes, list[str]] = {}
+    found: dict[bytes, str] = {}
+    repeated: dict[bytes, list[str]] | None = None
     for name, value in raw:
         if name in _REQUEST_CONDITIONS:
-            values = found.get(name)
-            if values is None:
-                found[name] = [value.decode("latin-1")]
-            else:
-                values.append(value.decode("latin-1"))
-    return {
-        name: values[0]
-        if len(values) == 1
-        else ""
-        if name in _DATE_CONDITIONS
-        else ", ".join(values)
-        for name, values in found.items()
-    }
+            text = value.decode("latin-1")
+            if name not in found:
+                found[name] = text
+                continue
+            if repeated is None:
+                repeated = {}
+            repeated.setdefault(name, [found[name]]).append(text)
+    if repeated is not None:
+        for name, values in repeated.items():
+            found[name] = "" if name in _DATE_CONDITIONS else ", ".join(values)
+    return found
 
 
 def evaluate_preconditions(
