@@ -7,7 +7,7 @@ raises for bad input; malformed headers give the documented "ignore" result inst
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_tz
 from typing import Final
 
@@ -254,7 +254,7 @@ def format_http_date(timestamp: float) -> str:
     seconds = int(timestamp // 1)
     found = _formatted_dates.get(seconds)
     if found is None:
-        moment = datetime.fromtimestamp(seconds, timezone.utc)
+        moment = datetime.fromtimestamp(seconds, UTC)
         found = (
             f"{_DAY_NAMES[moment.weekday()]}, {moment.day:02d} {_MONTH_NAMES[moment.month - 1]} "
             f"{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} GMT"
