@@ -4,8 +4,9 @@ A poll first answers from what the connection already knows: a body read, a stre
 disconnect watch or a failed ``send`` that saw the client leave set
 ``ConnectionState.disconnected``. While a ``Body`` reader or the disconnect watch owns
 ``receive()``, they will notice a disconnect, so the poll answers from that alone. Otherwise it
-asks ``receive()`` itself with a zero-time budget: it starts a task awaiting ``receive()`` and
-yields one loop iteration. A task that has not finished is never cancelled (a cancelled
+asks ``receive()`` itself with a zero-time budget: it starts a task awaiting ``receive()`` (or
+reuses the one a previous poll left) and yields one loop iteration, in which a ``receive()``
+with an event ready finishes. A task that has not finished is never cancelled (a cancelled
 ``receive()`` may lose an event on some servers); it is kept in ``Polled`` for the next poll or
 read. Events a poll receives are held there too: request body bytes (merged into one event, at
 most ``HOLD_LIMIT`` bytes, beyond which polls stop receiving) or an unexpected event.
