@@ -3,9 +3,9 @@ preconditions (RFC 9110 13.2.2), on Request and on Response."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Literal, Protocol
+from typing import Literal
 
 import pytest
 from hypothesis import given
@@ -31,29 +31,20 @@ TEXT_200 = [
 ]
 
 
-class Responder(Protocol):
-    def __call__(
-        self,
-        scope: HTTPScope,
-        send: Recorder,
-        *,
-        status: int = 200,
-        headers: HeaderInput | None = None,
-        cookies: Cookies | None = None,
-        etag: str | None = "v1",
-        weak_etag: bool = False,
-        last_modified: datetime | float | None = MODIFIED,
-    ) -> Awaitable[None]: ...
-
-
 Kind = Literal["text", "bytes", "json"]
 Via = Literal["request", "response"]
 
 
-def responder(kind: Kind, via: Via) -> Responder:
-    """``respond_<kind>(b"hello"-ish)`` through ``Request`` or ``Response``."""
+class Responder:
+    """``respond_<kind>`` through ``Request`` or ``Response``, with the validators of the tests
+    (``etag="v1"``, ``last_modified=MODIFIED``) unless told otherwise."""
 
-    async def respond(
+    def __init__(self, kind: Kind, via: Via) -> None:
+        self.kind = kind
+        self.via = via
+
+    async def __call__(
+        self,
         scope: HTTPScope,
         send: Recorder,
         *,
@@ -65,8 +56,8 @@ def responder(kind: Kind, via: Via) -> Responder:
         last_modified: datetime | float | None = MODIFIED,
     ) -> None:
         request = Request(scope, Script(), send)
-        target = request if via == "request" else request.response
-        if kind == "text":
+        target = request if self.via == "request" else request.response
+        if self.kind == "text":
             await target.respond_text(
                 "hello",
                 status=status,
@@ -76,7 +67,7 @@ def responder(kind: Kind, via: Via) -> Responder:
                 weak_etag=weak_etag,
                 last_modified=last_modified,
             )
-        elif kind == "bytes":
+        elif self.kind == "bytes":
             await target.respond_bytes(
                 BODY,
                 status=status,
@@ -97,8 +88,6 @@ def responder(kind: Kind, via: Via) -> Responder:
                 weak_etag=weak_etag,
                 last_modified=last_modified,
             )
-
-    return respond
 
 
 CONTENT_TYPES: dict[Kind, bytes] = {
@@ -153,7 +142,7 @@ async def answer(
     recorder = Recorder()
     status = kwargs.pop("status", 200)
     assert isinstance(status, int) and not kwargs
-    await responder(kind, via)(http_scope(method=method, headers=headers), recorder, status=status)
+    await Responder(kind, via)(http_scope(method=method, headers=headers), recorder, status=status)
     return recorder.events
 
 
@@ -183,7 +172,7 @@ async def test_head_without_match_gets_the_get_headers_and_no_body(kind: Kind, v
 async def test_weak_etag_is_sent_with_w_prefix_and_matches_weakly(via: Via) -> None:
     recorder = Recorder()
     scope = http_scope(headers=[(b"if-none-match", b'"v1"')])
-    await responder("text", via)(scope, recorder, weak_etag=True, last_modified=None)
+    await Responder("text", via)(scope, recorder, weak_etag=True, last_modified=None)
     assert recorder.events == [
         {"type": "http.response.start", "status": 304, "headers": [(b"etag", b'W/"v1"')]},
         {"type": "http.response.body", "body": b""},
@@ -204,7 +193,7 @@ async def test_304_keeps_cache_headers_and_cookies_but_not_other_headers() -> No
         ("Content-Language", "en"),
     ]
     scope = http_scope(headers=[(b"if-none-match", b'"v1"')])
-    await responder("text", "request")(scope, recorder, headers=headers, cookies=cookies)
+    await Responder("text", "request")(scope, recorder, headers=headers, cookies=cookies)
     assert recorder.events == [
         {
             "type": "http.response.start",
@@ -225,7 +214,7 @@ async def test_304_keeps_cache_headers_and_cookies_but_not_other_headers() -> No
 
 async def test_user_etag_header_replaces_the_validator_on_the_wire() -> None:
     recorder = Recorder()
-    await responder("text", "response")(
+    await Responder("text", "response")(
         http_scope(), recorder, headers={"ETag": '"mine"'}, last_modified=None
     )
     assert recorder.events[0] == {
@@ -276,7 +265,7 @@ async def test_if_match_uses_strong_comparison(if_match: bytes, status: int) -> 
 async def test_if_match_fails_against_a_weak_etag() -> None:
     recorder = Recorder()
     scope = http_scope(method="PUT", headers=[(b"if-match", b'"v1"')])
-    await responder("text", "request")(scope, recorder, weak_etag=True)
+    await Responder("text", "request")(scope, recorder, weak_etag=True)
     assert recorder.events == FAILED
 
 
@@ -284,7 +273,7 @@ async def test_if_match_list_fails_without_etag_but_star_passes() -> None:
     for value, expected in ((b'"v1"', 412), (b"*", 200)):
         recorder = Recorder()
         scope = http_scope(method="DELETE", headers=[(b"if-match", value)])
-        await responder("text", "request")(scope, recorder, etag=None)
+        await Responder("text", "request")(scope, recorder, etag=None)
         assert start_of(recorder.events)[0] == expected
 
 
@@ -344,12 +333,12 @@ async def test_repeated_if_none_match_lines_are_one_list() -> None:
 async def test_last_modified_only_answers_if_modified_since() -> None:
     recorder = Recorder()
     scope = http_scope(headers=[(b"if-modified-since", DATE), (b"if-none-match", b'"v1"')])
-    await responder("text", "request")(scope, recorder, etag=None)
+    await Responder("text", "request")(scope, recorder, etag=None)
     # If-None-Match is present, so If-Modified-Since is not consulted: no etag, no match.
     assert start_of(recorder.events)[0] == 200
     recorder = Recorder()
     scope = http_scope(headers=[(b"if-modified-since", DATE)])
-    await responder("text", "request")(scope, recorder, etag=None)
+    await Responder("text", "request")(scope, recorder, etag=None)
     assert recorder.events == [
         {"type": "http.response.start", "status": 304, "headers": [(b"last-modified", DATE)]},
         {"type": "http.response.body", "body": b""},
@@ -372,7 +361,7 @@ async def test_last_modified_accepts_aware_datetimes_and_timestamps(
     value: datetime | float,
 ) -> None:
     recorder = Recorder()
-    await responder("text", "request")(http_scope(), recorder, etag=None, last_modified=value)
+    await Responder("text", "request")(http_scope(), recorder, etag=None, last_modified=value)
     assert recorder.events[0] == {
         "type": "http.response.start",
         "status": 200,
@@ -384,7 +373,7 @@ async def test_last_modified_accepts_aware_datetimes_and_timestamps(
 async def test_naive_datetime_raises_before_anything_is_sent(kind: Kind, via: Via) -> None:
     recorder = Recorder()
     with pytest.raises(ValueError, match="timezone-aware"):
-        await responder(kind, via)(http_scope(), recorder, last_modified=datetime(2024, 1, 1))
+        await Responder(kind, via)(http_scope(), recorder, last_modified=datetime(2024, 1, 1))
     assert recorder.events == []
 
 
@@ -392,7 +381,7 @@ async def test_naive_datetime_raises_before_anything_is_sent(kind: Kind, via: Vi
 async def test_unrepresentable_timestamps_raise_value_error(value: float) -> None:
     recorder = Recorder()
     with pytest.raises(ValueError, match="not a representable POSIX timestamp"):
-        await responder("bytes", "request")(http_scope(), recorder, last_modified=value)
+        await Responder("bytes", "request")(http_scope(), recorder, last_modified=value)
     assert recorder.events == []
 
 
@@ -400,7 +389,7 @@ async def test_bool_or_str_last_modified_raises_type_error() -> None:
     for value in (True, "yesterday"):
         recorder = Recorder()
         with pytest.raises(TypeError, match="timezone-aware datetime or a POSIX timestamp"):
-            await responder("text", "request")(
+            await Responder("text", "request")(
                 http_scope(),
                 recorder,
                 last_modified=value,  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
@@ -415,14 +404,14 @@ async def test_etag_with_quotes_space_controls_or_non_latin1_raises(
 ) -> None:
     recorder = Recorder()
     with pytest.raises(ValueError, match="pass the validator without quotes"):
-        await responder(kind, via)(http_scope(), recorder, etag=etag)
+        await Responder(kind, via)(http_scope(), recorder, etag=etag)
     assert recorder.events == []
 
 
 async def test_empty_and_obs_text_etags_are_valid() -> None:
     for etag, wire in (("", b'""'), ("caf\u00e9", b'"caf\xe9"')):
         recorder = Recorder()
-        await responder("text", "request")(http_scope(), recorder, etag=etag, last_modified=None)
+        await Responder("text", "request")(http_scope(), recorder, etag=etag, last_modified=None)
         assert start_of(recorder.events)[1][-1] == (b"etag", wire)
 
 
