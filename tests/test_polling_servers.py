@@ -117,3 +117,12 @@ async def test_sse_loop_polling_is_disconnected_ends_when_the_client_leaves(
     loops = record["loops"]
     assert isinstance(loops, int) and 5 <= loops < 500
     assert record["pending"] == 0
+
+
+async def test_a_poll_pending_when_the_response_ends_finishes_on_every_server(
+    server: tuple[str, str], client: httpx.AsyncClient
+) -> None:
+    key = f"answer-{server[1]}"
+    assert (await client.get(f"/answer?{key}")).text == "answered"
+    record = await _record(client, key)
+    assert record == {"outcome": "completed", "polled": False, "pending": 0}

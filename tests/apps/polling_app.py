@@ -9,6 +9,8 @@ Routes:
   records how the loop ended under ``ID``.
 - ``/sse?ID``: an SSE-like loop that writes an event, then checks ``is_disconnected()``, every
   10 ms (at most 1000 events); records how it ended under ``ID``.
+- ``/answer?ID``: polls once (leaving a ``receive()`` pending), answers, then records after
+  0.3 s, with the client still connected, whether that ``receive()`` has finished.
 - ``/record?ID``: the record stored under ``ID`` as JSON (``null`` if none yet).
 
 A record holds ``outcome`` (``"is_disconnected"``, ``"ClientDisconnectError"`` or
@@ -74,6 +76,11 @@ async def _http(scope: HTTPScope, receive: Receive, send: Send) -> None:
         except ClientDisconnectError:
             outcome = "ClientDisconnectError"
         RECORDS[key] = {"outcome": outcome, "loops": loops, "pending": await _pending_polls()}
+    elif request.path == "/answer":
+        polled = await request.is_disconnected()
+        await request.respond_text("answered")
+        await asyncio.sleep(0.3)
+        RECORDS[key] = {"outcome": "completed", "polled": polled, "pending": await _pending_polls()}
     elif request.path == "/record":
         await request.respond_json(RECORDS.get(key))
     else:
