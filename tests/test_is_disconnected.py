@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import warnings
+from typing import cast
 
 import pytest
 
@@ -208,6 +209,16 @@ async def test_unexpected_event_is_kept_for_the_reader() -> None:
     assert await request.is_disconnected() is False
     assert channel.calls == 1
     with pytest.raises(ClientDisconnectError, match=r"unexpected 'websocket\.connect'"):
+        await request.body.read_bytes()
+
+
+async def test_a_non_event_from_a_broken_server_is_kept_for_the_reader() -> None:
+    request, channel, _, _ = make("2.4", "POST")
+    channel.put(cast("ReceiveEvent", None))
+    assert await request.is_disconnected() is False
+    assert await request.is_disconnected() is False
+    assert channel.calls == 1
+    with pytest.raises(ClientDisconnectError, match="unexpected None event"):
         await request.body.read_bytes()
 
 

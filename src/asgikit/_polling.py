@@ -38,15 +38,16 @@ POLLS_PER_CALL: Final = 8
 @final
 class Polled:
     """What polls received that no reader has taken yet, in arrival order: body bytes (if
-    ``more_body`` is not ``None``), then ``other`` (an unexpected event), then ``task`` (a
-    ``receive()`` still pending, or finished and not yet looked at)."""
+    ``more_body`` is not ``None``), then ``other`` (an unexpected event, in a 1-tuple: even a
+    ``None`` from a broken server is kept), then ``task`` (a ``receive()`` still pending, or
+    finished and not yet looked at)."""
 
     __slots__ = ("body", "more_body", "other", "task")
 
     def __init__(self) -> None:
         self.body = bytearray()
         self.more_body: bool | None = None
-        self.other: ReceiveEvent | None = None
+        self.other: tuple[ReceiveEvent] | None = None
         self.task: asyncio.Task[ReceiveEvent] | None = None
 
 
@@ -82,7 +83,12 @@ async def is_disconnected(scope: HTTPScope, receive: Receive) -> bool:
                 return False
         polled.task = None
         event = task.result()
-        kind = _event_type(event)
+        received = cast(object, event)  # a broken server may hand out anything
+        kind = (
+            cast("Mapping[str, object]", received).get("type")
+            if isinstance(received, Mapping)
+            else None
+        )
         if kind == "http.disconnect":
             state.disconnected = True
             state.polled = None
@@ -94,7 +100,7 @@ async def is_disconnected(scope: HTTPScope, receive: Receive) -> bool:
                 polled.body += chunk
             polled.more_body = bool(request.get("more_body", False))
         else:
-            polled.other = event
+            polled.other = (event,)
     return False
 
 
@@ -123,7 +129,7 @@ async def _next_event(state: ConnectionState, receive: Receive) -> ReceiveEvent:
     polled.other = polled.task = None
     state.polled = None
     if other is not None:
-        return other
+        return other[0]
     if task is None:
         return await receive()
     try:
@@ -145,8 +151,3 @@ def _retrieve(task: asyncio.Task[ReceiveEvent]) -> None:
     never retrieved" (the failure reaches whoever takes the task next)."""
     if not task.cancelled():
         task.exception()
-
-
-def _event_type(event: object) -> object:
-    """The ``type`` of a received event, or ``None`` if it is not an event at all."""
-    return cast("Mapping[str, object]", event).get("type") if isinstance(event, Mapping) else None
