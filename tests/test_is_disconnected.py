@@ -8,10 +8,13 @@ import warnings
 from typing import cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asgikit import ClientDisconnectError, Request, WebSocketStateError
+from asgikit._connection import connection_state
 from asgikit._disconnect import WATCH_AFTER
-from asgikit._polling import HOLD_LIMIT, POLLS_PER_CALL
+from asgikit._polling import HOLD_LIMIT, POLLS_PER_CALL, polled_receive
 from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent
 
 from .conftest import Recorder, http_scope, websocket_scope
@@ -245,3 +248,45 @@ async def test_no_poll_task_outlives_a_handled_disconnect() -> None:
     assert await request.is_disconnected() is True
     current = asyncio.current_task()
     assert [task for task in asyncio.all_tasks() if task is not current] == []
+
+
+async def test_a_cancelled_reader_leaves_the_pending_receive_for_the_next() -> None:
+    request, channel, _, scope = make("2.4", "POST")
+    assert await request.is_disconnected() is False
+    state = connection_state(scope)
+    reader = asyncio.create_task(polled_receive(state, channel)())
+    await asyncio.sleep(0)
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    channel.put(chunk(b"kept", more=False))
+    assert await request.body.read_bytes() == b"kept"
+    assert channel.calls == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chunks=st.lists(st.binary(max_size=4), min_size=1, max_size=8),
+    polls=st.lists(st.integers(0, 3), min_size=8, max_size=8),
+    stream=st.booleans(),
+    spec_version=st.sampled_from(SPEC_VERSIONS),
+)
+def test_polls_between_chunks_never_lose_or_reorder_bytes(
+    chunks: list[bytes], polls: list[int], stream: bool, spec_version: str
+) -> None:
+    async def scenario() -> None:
+        request, channel, _, _ = make(spec_version, "POST")
+        for index, piece in enumerate(chunks):
+            channel.put(chunk(piece, more=index < len(chunks) - 1))
+            for _ in range(polls[index]):
+                assert await request.is_disconnected() is False
+        if stream:
+            body = b"".join([piece async for piece in request.body])
+        else:
+            body = await request.body.read_bytes()
+        assert body == b"".join(chunks)
+        assert channel.returned == len(chunks)
+        channel.put(DISCONNECT)
+        assert await request.is_disconnected() is True
+
+    asyncio.run(scenario())
