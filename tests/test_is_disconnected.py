@@ -254,7 +254,12 @@ async def test_a_cancelled_reader_leaves_the_pending_receive_for_the_next() -> N
     request, channel, _, scope = make("2.4", "POST")
     assert await request.is_disconnected() is False
     state = connection_state(scope)
-    reader = asyncio.create_task(polled_receive(state, channel)())
+    receive = polled_receive(state, channel)
+
+    async def read_one() -> ReceiveEvent:
+        return await receive()
+
+    reader = asyncio.create_task(read_one())
     await asyncio.sleep(0)
     reader.cancel()
     with pytest.raises(asyncio.CancelledError):
