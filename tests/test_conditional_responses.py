@@ -212,6 +212,18 @@ async def test_304_keeps_cache_headers_and_cookies_but_not_other_headers() -> No
     ]
 
 
+@pytest.mark.parametrize("conditions", [[], [(b"if-none-match", b'"v1"')]])
+async def test_content_length_in_headers_raises_whatever_the_outcome(
+    conditions: list[tuple[bytes, bytes]],
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError, match="do not pass content-length"):
+        await Responder("text", "request")(
+            http_scope(headers=conditions), recorder, headers={"Content-Length": "5"}
+        )
+    assert recorder.events == []
+
+
 async def test_user_etag_header_replaces_the_validator_on_the_wire() -> None:
     recorder = Recorder()
     await Responder("text", "response")(

@@ -33,7 +33,7 @@ from ._connection import (
     stored_state,
 )
 from ._cookies import Cookies
-from ._header_encoding import HeaderInput, encode_headers
+from ._header_encoding import HeaderInput
 from ._lifecycle import WEBSOCKET_CLOSED, check_start, client_gone
 from ._preconditions import (
     entity_tag,
@@ -175,7 +175,8 @@ def conditional_response(
             else None
         )
         if outcome == 304:
-            kept = not_modified_headers(validators, encode_headers(headers))
+            # add_headers validates as for any response (content-length in headers raises)
+            kept = not_modified_headers(validators, add_headers([], headers, None))
             return _general(scope, 304, b"", None, None, cookies, None, kept)
         if outcome == 412:
             return _general(scope, 412, b"", None, None, None, None)
