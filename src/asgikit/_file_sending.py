@@ -24,10 +24,15 @@ from ._files import (
     open_file,
     plan_file_response,
 )
-from ._header_encoding import HeaderInput, encode_header_value, encode_headers
+from ._header_encoding import HeaderInput, encode_header_value
 from ._lifecycle import check_start, check_writable, client_gone, send_start
-from ._preconditions import not_modified_headers
-from ._response_headers import CONTENT_LENGTH, add_headers, content_type_value, length_value
+from ._response_headers import (
+    CONTENT_LENGTH,
+    add_headers,
+    content_type_value,
+    length_value,
+    not_modified_headers,
+)
 from ._scope import extensions
 from ._streaming import finish_body, write_chunk
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
@@ -77,9 +82,7 @@ async def respond_file(
         )
         raw = plan.headers
         if plan.status == 304:
-            raw = not_modified_headers(raw, encode_headers(headers))
-            if cookies:
-                raw += cookies.raw_headers()
+            raw = not_modified_headers(raw, headers, cookies)
         elif plan.status == 412:
             raw.append((CONTENT_LENGTH, b"0"))
         else:

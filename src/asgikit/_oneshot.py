@@ -39,11 +39,17 @@ from ._preconditions import (
     entity_tag,
     evaluate_preconditions,
     http_timestamp,
-    not_modified_headers,
     request_conditions,
     validator_headers,
 )
-from ._response_headers import CONTENT_LENGTH, CONTENT_TYPE, LENGTHS, STATUS_CODES, add_headers
+from ._response_headers import (
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    LENGTHS,
+    STATUS_CODES,
+    add_headers,
+    not_modified_headers,
+)
 from .asgi import HTTPScope, Send, SendEvent, WebSocketScope
 
 __all__ = ["complete_response", "conditional_response", "respond_complete"]
@@ -175,9 +181,8 @@ def conditional_response(
             else None
         )
         if outcome == 304:
-            # add_headers validates as for any response (content-length in headers raises)
-            kept = not_modified_headers(validators, add_headers([], headers, None))
-            return _general(scope, 304, b"", None, None, cookies, None, kept)
+            kept = not_modified_headers(validators, headers, cookies)
+            return _general(scope, 304, b"", None, None, None, None, kept)
         if outcome == 412:
             return _general(scope, 412, b"", None, None, None, None)
     return _general(scope, status, body, content_type, headers, cookies, None, validators)

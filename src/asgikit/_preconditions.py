@@ -3,8 +3,10 @@
 Pure HTTP: nothing here knows about ASGI. ``evaluate_preconditions`` is the one place that
 decides between the response, ``304 Not Modified`` and ``412 Precondition Failed``; file
 responses (``_files.plan_file_response``) and one-shot responses with ``etag=`` or
-``last_modified=`` (``_oneshot.conditional_response``) both call it. Malformed conditional
-headers are ignored, as RFC 9110 requires, and every header is read in linear time.
+``last_modified=`` (``_oneshot.conditional_response``) both call it. Dates that do not parse
+are ignored, as RFC 9110 requires; a malformed entity-tag list never matches (so a malformed
+``If-None-Match`` changes nothing and a malformed ``If-Match`` fails). Every header is read in
+linear time.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from typing import Final, cast
 from ._ranges import format_http_date, if_match_matches, if_none_match_matches, parse_http_date
 
 __all__ = [
-    "NOT_MODIFIED_KEEPS",
     "entity_tag",
     "evaluate_preconditions",
     "http_timestamp",
-    "not_modified_headers",
     "request_conditions",
     "validator_headers",
 ]
@@ -41,12 +41,6 @@ _REQUEST_CONDITIONS: Final = frozenset(
 
 _DATE_CONDITIONS: Final = frozenset({b"if-modified-since", b"if-unmodified-since", b"if-range"})
 """Single-valued date headers: a repeated one has "more than one member" and is ignored."""
-
-NOT_MODIFIED_KEEPS: Final = frozenset(
-    {b"cache-control", b"content-location", b"date", b"expires", b"vary", b"etag", b"last-modified"}
-)
-"""The response headers a 304 carries (RFC 9110 15.4.5): the validators and the fields that
-guide cache updates. Other headers of the 200 response (``content-type``...) are dropped."""
 
 _ETAGC: Final = re.compile(r"[\x21\x23-\x7e\x80-\xff]*")
 """``*etagc`` (RFC 9110 8.8.3): visible characters except ``"``, plus obs-text."""
@@ -121,18 +115,6 @@ def evaluate_preconditions(
             if date is not None and last_modified <= date:
                 return 304
     return None
-
-
-def not_modified_headers(
-    validators: list[tuple[bytes, bytes]], user: list[tuple[bytes, bytes]]
-) -> list[tuple[bytes, bytes]]:
-    """The header list of a 304: ``validators``, then the user's headers that a 304 keeps
-    (``NOT_MODIFIED_KEEPS``; a user ``etag``/``last-modified`` replaces asgikit's)."""
-    kept = [pair for pair in user if pair[0] in NOT_MODIFIED_KEEPS]
-    if kept:
-        names = {name for name, _ in kept}
-        validators = [pair for pair in validators if pair[0] not in names]
-    return validators + kept
 
 
 def entity_tag(validator: str, weak: bool) -> str:
