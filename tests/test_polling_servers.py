@@ -80,6 +80,16 @@ async def _record(client: httpx.AsyncClient, key: str) -> dict[str, object]:
     return cast("dict[str, object]", record)
 
 
+async def _outcome_of_a_prompt_stop(client: httpx.AsyncClient, key: str) -> object:
+    """How the loop recorded under ``key`` ended, checking that it stopped within 500 loops
+    (5 s) of the client leaving and left no poll pending."""
+    record = await _record(client, key)
+    loops = record["loops"]
+    assert isinstance(loops, int) and 5 <= loops < 500
+    assert record["pending"] == 0
+    return record["outcome"]
+
+
 async def test_polling_loop_stops_promptly_after_the_client_leaves(
     server: tuple[str, str], client: httpx.AsyncClient
 ) -> None:
@@ -90,11 +100,7 @@ async def test_polling_loop_stops_promptly_after_the_client_leaves(
         request.cancel()  # closes the connection mid-request
         with pytest.raises(asyncio.CancelledError):
             await request
-    record = await _record(client, key)
-    assert record["outcome"] == "is_disconnected"
-    loops = record["loops"]
-    assert isinstance(loops, int) and 5 <= loops < 500
-    assert record["pending"] == 0
+    assert await _outcome_of_a_prompt_stop(client, key) == "is_disconnected"
 
 
 async def test_sse_loop_polling_is_disconnected_ends_when_the_client_leaves(
@@ -111,12 +117,9 @@ async def test_sse_loop_polling_is_disconnected_ends_when_the_client_leaves(
             events += line.startswith("data:")
             if events == 5:
                 break
-    record = await _record(client, key)
     # Depending on the server the loop learns it first from a poll or from the next write.
-    assert record["outcome"] in ("is_disconnected", "ClientDisconnectError")
-    loops = record["loops"]
-    assert isinstance(loops, int) and 5 <= loops < 500
-    assert record["pending"] == 0
+    outcome = await _outcome_of_a_prompt_stop(client, key)
+    assert outcome in ("is_disconnected", "ClientDisconnectError")
 
 
 async def test_a_poll_pending_when_the_response_ends_finishes_on_every_server(
