@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asgikit import _files
+from asgikit._cookies import Cookies
 from asgikit._exceptions import ClientDisconnectError
 from asgikit._files import OpenedFile, content_disposition, guess_media_type
 from asgikit._response import Response
@@ -321,12 +322,52 @@ async def test_if_modified_since(
     assert events[0]["status"] == status
 
 
-async def test_conditionals_do_not_apply_to_post_or_custom_status(
+async def test_matching_if_none_match_on_post_gives_412_and_ranges_apply_only_to_get(
     recorder: Recorder, text_file: Path
 ) -> None:
     headers = [(b"if-none-match", b"*"), (b"range", b"bytes=0-1")]
     events = await serve(recorder, text_file, scope_with(method="POST", headers=headers))
+    assert events == [
+        {"type": "http.response.start", "status": 412, "headers": [(b"content-length", b"0")]},
+        {"type": "http.response.body", "body": b""},
+    ]
+    ranged = Recorder()
+    events = await serve(ranged, text_file, scope_with(method="POST", headers=headers[1:]))
     assert events[0] == {"type": "http.response.start", "status": 200, "headers": full_headers()}
+
+
+async def test_file_304_keeps_only_cache_headers_and_cookies(text_file: Path) -> None:
+    recorder = Recorder()
+    cookies = Cookies()
+    cookies.set("seen", "1")
+    scope = scope_with(headers=[(b"if-none-match", ETAG)])
+    await Response(scope, Script(), recorder).respond_file(
+        text_file, headers={"Cache-Control": "no-cache", "X-Other": "dropped"}, cookies=cookies
+    )
+    assert recorder.events[0] == {
+        "type": "http.response.start",
+        "status": 304,
+        "headers": [
+            (b"etag", ETAG),
+            (b"last-modified", DATE),
+            (b"cache-control", b"no-cache"),
+            (b"set-cookie", b"seen=1; HttpOnly; SameSite=Lax"),
+        ],
+    }
+
+
+async def test_failing_if_match_on_a_file_gives_412(recorder: Recorder, text_file: Path) -> None:
+    events = await serve(recorder, text_file, scope_with(headers=[(b"if-match", b'"old"')]))
+    assert events == [
+        {"type": "http.response.start", "status": 412, "headers": [(b"content-length", b"0")]},
+        {"type": "http.response.body", "body": b""},
+    ]
+
+
+async def test_conditionals_do_not_apply_to_non_2xx_status(
+    recorder: Recorder, text_file: Path
+) -> None:
+    headers = [(b"if-none-match", b"*"), (b"range", b"bytes=0-1")]
     other = Recorder()
     events = await serve(other, text_file, scope_with(headers=headers), status=404)
     assert events[0] == {"type": "http.response.start", "status": 404, "headers": full_headers()}

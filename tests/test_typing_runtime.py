@@ -61,7 +61,9 @@ async def test_two_views_of_one_scope_agree() -> None:
 
 
 async def test_stale_websocket_references_raise() -> None:
-    websocket = WebSocket(websocket_scope(), Script([{"type": "websocket.connect"}], websocket=True), Recorder())
+    websocket = WebSocket(
+        websocket_scope(), Script([{"type": "websocket.connect"}], websocket=True), Recorder()
+    )
     accepted = await websocket.accept()
     with pytest.raises(WebSocketStateError):
         await websocket.accept()  # type-checks: `websocket` is still NEW
@@ -74,7 +76,11 @@ async def test_positive_response_lifecycle_runs() -> None:
     recorder = Recorder()
     await positive_api.response_lifecycle(Response(http_scope(), Script(), recorder))
     assert recorder.events == [
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain; charset=utf-8")]},
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        },
         {"type": "http.response.body", "body": b"chunk", "more_body": True},
         {"type": "http.response.body", "body": b""},
     ]
@@ -136,3 +142,20 @@ async def test_a_shortcut_after_start_type_checks_but_raises_at_run_time() -> No
     with pytest.raises(ResponseAlreadyStartedError):
         await positive_api.respond_after_start_is_not_a_type_error(Request(http_scope(), Script(), recorder))
     assert [event["type"] for event in recorder.events] == ["http.response.start"]
+
+
+async def test_conditional_helper_types_run() -> None:
+    views = [Response(http_scope(), Script(), Recorder()) for _ in range(3)]
+    recorder = Recorder()
+    await positive_api.conditional_helper_types(Request(http_scope(), Script(), recorder), *views)
+    assert [view.status for view in views] == [200, 200, 200]
+    assert recorder.events[0] == {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", b"1"),
+            (b"etag", b'"v1"'),
+            (b"last-modified", b"Wed, 01 May 2024 00:00:00 GMT"),
+        ],
+    }

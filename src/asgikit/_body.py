@@ -15,6 +15,8 @@ Read policies:
   ``ClientDisconnectError`` as well; missing ``body``/``more_body`` keys mean ``b""``/``False``.
 - While one read is in progress the body counts as consumed, so a concurrent second reader
   gets ``RequestAlreadyConsumedError`` instead of stealing chunks.
+- Events that ``Request.is_disconnected()`` received while polling are read first (see
+  ``_polling``), so polling never loses body bytes.
 - ``Content-Type`` (first header wins) and ``Content-Length`` are looked up in the raw scope
   headers, whose names ASGI servers send lower-cased.
 """
@@ -52,6 +54,7 @@ from ._limits import (
 from ._multidict import MultiDict
 from ._multipart import MultipartFormParser, boundary_from_content_type
 from ._params import media_type_and_charset, text_codec
+from ._polling import polled_receive
 from ._uploads import UploadedFile
 from ._urlencoded import parse_urlencoded
 from .asgi import HTTPRequestEvent, HTTPScope, Receive
@@ -231,8 +234,9 @@ class Body:
         # and if this read fails half way, later reads fail instead of waiting for lost events.
         state.body_streamed = True
         state.reading = True  # see ConnectionState.reading
+        receive = self._receive if state.polled is None else polled_receive(state, self._receive)
         try:
-            event = await self._receive()
+            event = await receive()
             try:  # narrows the event's type with no call per request (typing.cast is one)
                 if event["type"] != "http.request":
                     raise _not_a_request(state, event["type"])
@@ -245,7 +249,7 @@ class Body:
                 while True:
                     if size > max_body_size:
                         raise _too_large(max_body_size)
-                    received = await self._receive()
+                    received = await receive()
                     try:
                         is_request = received["type"] == "http.request"
                     except (KeyError, TypeError):  # not an ASGI event: a broken server
@@ -395,7 +399,7 @@ class Body:
                 raise _too_large(limit)
             state.body_streamed = True
             state.reading = True
-            receive = self._receive
+            receive = self._receive if state.polled is None else polled_receive(state, self._receive)
             write = parser.write
             while True:
                 received = await receive()
@@ -440,7 +444,7 @@ class Body:
         _ = self.content_length
         state.body_streamed = True
         state.reading = True
-        receive = self._receive
+        receive = self._receive if state.polled is None else polled_receive(state, self._receive)
         try:
             while True:
                 received = await receive()

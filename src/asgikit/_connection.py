@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Final, cast, final
+from typing import TYPE_CHECKING, Final, cast, final
 
 from ._scope import AnyConnectionScope
 
+if TYPE_CHECKING:
+    from ._polling import Polled
+
 __all__ = [
+    "LISTENER_KEY",
     "RESPONSE_ENDED",
     "RESPONSE_NOT_STARTED",
     "RESPONSE_STARTED",
@@ -29,6 +33,10 @@ RESPONSE_STARTED: Final = 1
 RESPONSE_ENDED: Final = 2
 
 STATE_KEY: Final = "asgikit.connection"
+"""Scope key of the ``ConnectionState`` (or the status of a complete response)."""
+
+LISTENER_KEY: Final = "asgikit.disconnect_listener"
+"""Scope key of the disconnect watch's task while it runs (see ``_disconnect``)."""
 
 
 @final
@@ -57,6 +65,8 @@ class ConnectionState:
     trailers: bool = False
     # WebSocketState value (int) for websocket scopes; 1 (NEW) until something happens.
     websocket: int = 1
+    # Events is_disconnected() received that no reader took yet (see _polling).
+    polled: Polled | None = None
 
 
 # C functions called directly: these run on every request, and a C call without a Python frame

@@ -22,7 +22,8 @@ import math
 from time import monotonic
 from typing import Final, cast
 
-from ._connection import ConnectionState
+from ._connection import LISTENER_KEY, ConnectionState
+from ._polling import polled_receive
 from ._scope import spec_version
 from .asgi import HTTPScope, Receive, WebSocketScope
 
@@ -46,8 +47,6 @@ NEVER: Final = math.inf
 UNDECIDED: Final = 0.0
 """Deadline of a ``Response`` view that has not streamed a chunk yet."""
 
-_LISTENER_KEY: Final = "asgikit.disconnect_listener"
-
 
 def _store(scope: HTTPScope | WebSocketScope) -> dict[str, object]:
     """The scope as the mutable dict it is, for asgikit's private per-connection keys."""
@@ -61,7 +60,7 @@ def first_deadline(scope: HTTPScope | WebSocketScope, *, dropped: bool = False) 
     if (
         scope["type"] != "http"
         or (not dropped and spec_version(scope) >= (2, 4))
-        or _LISTENER_KEY in scope
+        or LISTENER_KEY in scope
     ):
         return NEVER
     try:
@@ -95,19 +94,21 @@ def advance_watch(
     return ``NEVER``, or, while a body reader owns ``receive()``, a new deadline."""
     if state.reading:  # full duplex: a body reader owns receive() for now; try again later
         return monotonic() + WATCH_AFTER
-    if _LISTENER_KEY in scope:
+    if LISTENER_KEY in scope:
         return NEVER
     if not state.body_complete:
         state.body_streamed = True  # the watcher discards what is left of the body
+    if state.polled is not None:  # is_disconnected() holds events: the watch takes them first
+        receive = polled_receive(state, receive)
     watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, state))
-    _store(scope)[_LISTENER_KEY] = watcher
+    _store(scope)[LISTENER_KEY] = watcher
     return NEVER
 
 
 def stop_listener(scope: HTTPScope | WebSocketScope) -> None:
     """Cancel the watcher of this connection, if one runs (the response ended or failed)."""
-    if _LISTENER_KEY in scope:
-        cast("asyncio.Task[None]", _store(scope).pop(_LISTENER_KEY)).cancel()
+    if LISTENER_KEY in scope:
+        cast("asyncio.Task[None]", _store(scope).pop(LISTENER_KEY)).cancel()
 
 
 async def _watch_disconnect(receive: Receive, state: ConnectionState) -> None:

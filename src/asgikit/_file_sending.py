@@ -27,7 +27,13 @@ from ._files import (
 )
 from ._header_encoding import HeaderInput, encode_header_value
 from ._lifecycle import check_start, check_writable, client_gone, send_start
-from ._response_headers import CONTENT_LENGTH, add_headers, content_type_value, length_value
+from ._response_headers import (
+    CONTENT_LENGTH,
+    add_headers,
+    content_type_value,
+    length_value,
+    not_modified_headers,
+)
 from ._scope import extensions
 from ._streaming import finish_body, write_chunk
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
@@ -76,9 +82,14 @@ async def respond_file(
             disposition=disposition,
         )
         raw = plan.headers
-        if plan.status != 304:
+        if plan.status == 304:
+            raw = not_modified_headers(raw, headers, cookies)
+        elif plan.status == 412:
+            raw.append((CONTENT_LENGTH, b"0"))
+        else:
             raw.append((CONTENT_LENGTH, length_value(plan.content_length)))
-        await send_start(scope, send, state, plan.status, add_headers(raw, headers, cookies))
+            raw = add_headers(raw, headers, cookies)
+        await send_start(scope, send, state, plan.status, raw)
         if method == "HEAD" or not plan.segments:
             await finish_body(scope, send, state)
             return

@@ -1,7 +1,7 @@
 """``respond_file`` machinery: opening files off the event loop and planning the response.
 
-``plan_file_response`` decides status and headers from the request's conditional and
-``Range`` headers (parsed by ``_ranges``); ``_file_sending.respond_file`` sends the plan.
+``plan_file_response`` decides status and headers from the request's conditional headers
+(``_preconditions``) and ``Range`` headers (parsed by ``_ranges``); ``_file_sending.respond_file`` sends the plan.
 
 The bytes sent are always read from the descriptor ``open_file`` opened and ``fstat``-ed
 (``http.response.zerocopysend`` or threaded reads), never from the path again: a server
@@ -24,14 +24,8 @@ from collections.abc import Callable, Iterable
 from typing import Final, TypeVar, final
 from urllib.parse import quote
 
-from ._ranges import (
-    etag_for,
-    format_http_date,
-    if_none_match_matches,
-    if_range_matches,
-    parse_http_date,
-    parse_range_header,
-)
+from ._preconditions import evaluate_preconditions, request_conditions, validator_headers
+from ._ranges import etag_for, if_range_matches, parse_range_header
 
 __all__ = [
     "CHUNK_SIZE",
@@ -211,27 +205,6 @@ class FilePlan:
         self.content_length = content_length
 
 
-_CONDITIONAL_HEADERS: Final = frozenset(
-    {b"if-none-match", b"if-modified-since", b"range", b"if-range"}
-)
-
-
-def _conditional_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[bytes, str]:
-    """The conditional/range request headers, repeated lines joined with ``", "``.
-
-    Lines are collected per name and joined once, so a request repeating a header tens of
-    thousands of times costs linear time (concatenating as they arrive was quadratic).
-    """
-    lines: dict[bytes, list[bytes]] = {}
-    for name, value in raw:
-        if name in _CONDITIONAL_HEADERS:
-            if name in lines:
-                lines[name].append(value)
-            else:
-                lines[name] = [value]
-    return {name: b", ".join(values).decode("latin-1") for name, values in lines.items()}
-
-
 def plan_file_response(
     opened: OpenedFile,
     *,
@@ -243,17 +216,15 @@ def plan_file_response(
 ) -> FilePlan:
     """Decide the response for ``opened`` following RFC 9110 13.2.2 (order of evaluation).
 
-    Conditionals and ranges apply only to 200 answers of GET (and HEAD, without ranges):
-    a matching ``If-None-Match`` (or, without it, a satisfied ``If-Modified-Since``) gives 304;
-    a ``Range`` (honoured only if ``If-Range``, when present, matches) gives 206, a
+    Preconditions (``_preconditions.evaluate_preconditions``) apply to 2xx answers: they may
+    give 304 (with the validators) or 412. Ranges apply only to 200 answers of GET: a ``Range``
+    (honoured only if ``If-Range``, when present, matches) gives 206, a
     ``multipart/byteranges`` 206 for several ranges, or 416 when nothing is satisfiable.
     """
     size = opened.size
     etag_text = etag_for(size, opened.mtime_ns)
-    etag = etag_text.encode("ascii")
     modified = int(opened.mtime)
-    last_modified = format_http_date(modified).encode("ascii")
-    validators = [(b"etag", etag), (b"last-modified", last_modified)]
+    validators = validator_headers(etag_text, modified)
     whole: list[Segment] = [(0, size)] if size else []
 
     def full(code: int) -> FilePlan:
@@ -262,24 +233,19 @@ def plan_file_response(
             headers.append((b"content-disposition", disposition))
         return FilePlan(code, headers, whole, size)
 
-    if status != 200 or (method != "GET" and method != "HEAD"):
+    if not 200 <= status < 300:
         return full(status)
-    conditions = _conditional_headers(request_headers)
+    conditions = request_conditions(request_headers)
     if not conditions:
-        return full(200)
-    if_none_match = conditions.get(b"if-none-match")
-    if if_none_match is not None:
-        if if_none_match_matches(if_none_match, etag_text):
-            return FilePlan(304, validators, [], 0)
-    else:
-        since = conditions.get(b"if-modified-since")
-        if since is not None:
-            date = parse_http_date(since)
-            if date is not None and modified <= date:
-                return FilePlan(304, validators, [], 0)
+        return full(status)
+    outcome = evaluate_preconditions(method, conditions, etag_text, modified)
+    if outcome == 304:
+        return FilePlan(304, validators, [], 0)
+    if outcome == 412:
+        return FilePlan(412, [], [], 0)
     range_header = conditions.get(b"range")
-    if range_header is None or method != "GET":
-        return full(200)
+    if range_header is None or method != "GET" or status != 200:
+        return full(status)
     if_range = conditions.get(b"if-range")
     if if_range is not None and not if_range_matches(if_range, etag_text, modified):
         return full(200)

@@ -8,6 +8,9 @@ and returns the two events to send. It is a plain function, not a coroutine, so 
 own frame: an extra coroutine per request costs more than all the checks.
 ``respond_complete`` is the same for callers that are happy to await one more frame.
 
+Responses with validators (``etag=``/``last_modified=``) go through ``conditional_response``
+instead: callers choose it only when a validator is given, so the lean path never pays for it.
+
 The common case gets a lean path: a plain HTTP response without extra headers or cookies, on a
 connection where nothing was started (at most the body was read). It stores just the status
 in the scope when no ``ConnectionState`` exists yet (``connection_state`` expands it on
@@ -16,6 +19,7 @@ demand). Everything else takes the general path, with the checks of ``Response.s
 
 from __future__ import annotations
 
+from datetime import datetime
 from http import HTTPStatus
 from typing import Final
 
@@ -31,10 +35,24 @@ from ._connection import (
 from ._cookies import Cookies
 from ._header_encoding import HeaderInput
 from ._lifecycle import WEBSOCKET_CLOSED, check_start, client_gone
-from ._response_headers import CONTENT_LENGTH, CONTENT_TYPE, LENGTHS, STATUS_CODES, add_headers
+from ._preconditions import (
+    entity_tag,
+    evaluate_preconditions,
+    http_timestamp,
+    request_conditions,
+    validator_headers,
+)
+from ._response_headers import (
+    CONTENT_LENGTH,
+    CONTENT_TYPE,
+    LENGTHS,
+    STATUS_CODES,
+    add_headers,
+    not_modified_headers,
+)
 from .asgi import HTTPScope, Send, SendEvent, WebSocketScope
 
-__all__ = ["complete_response", "respond_complete"]
+__all__ = ["complete_response", "conditional_response", "respond_complete"]
 
 _OK: Final = HTTPStatus.OK  # looked up once: reading an enum member costs ~190 ns
 
@@ -94,9 +112,10 @@ def _general(
     headers: HeaderInput | None,
     cookies: Cookies | None,
     extra: tuple[bytes, bytes] | None,
+    validators: list[tuple[bytes, bytes]] | None = None,
 ) -> tuple[SendEvent, SendEvent]:
     """Everything but the common case: headers, cookies, 204/304, a started connection
-    (which raises), websocket denial responses."""
+    (which raises), websocket denial responses, ``validators`` (``etag``/``last-modified``)."""
     state = connection_state(scope)
     code = check_start(scope, state, status)
     if code == 204 or code == 304:
@@ -113,6 +132,8 @@ def _general(
             body = b""
     if extra is not None:
         raw.append(extra)
+    if validators:
+        raw += validators
     if headers or cookies:
         raw = add_headers(raw, headers, cookies)
     state.response = RESPONSE_ENDED
@@ -129,6 +150,44 @@ def _general(
     )
 
 
+def conditional_response(
+    scope: HTTPScope | WebSocketScope,
+    status: HTTPStatus | int,
+    body: bytes,
+    content_type: bytes | None,
+    headers: HeaderInput | None,
+    cookies: Cookies | None,
+    etag: str | None,
+    weak_etag: bool,
+    last_modified: datetime | float | None,
+) -> tuple[SendEvent, SendEvent]:
+    """``complete_response`` for a response with validators, answering the request's
+    preconditions (``_preconditions.evaluate_preconditions``) for 2xx statuses of HTTP requests.
+
+    The response carries ``etag`` (``etag`` unquoted, ``W/`` if ``weak_etag``) and
+    ``last-modified``. A 304 carries the validators, the user headers a 304 keeps
+    (``NOT_MODIFIED_KEEPS``) and the cookies; a 412 carries only ``content-length: 0``.
+    Other statuses are sent as they are, with the validators.
+    """
+    tag = None if etag is None else entity_tag(etag, weak_etag)
+    modified = None if last_modified is None else http_timestamp(last_modified)
+    validators = validator_headers(tag, modified)
+    code = STATUS_CODES.get(status)  # an invalid status raises in _general, via check_start
+    if code is not None and code < 300 and scope["type"] == "http":
+        conditions = request_conditions(scope["headers"])
+        outcome = (
+            evaluate_preconditions(scope["method"], conditions, tag, modified)
+            if conditions
+            else None
+        )
+        if outcome == 304:
+            kept = not_modified_headers(validators, headers, cookies)
+            return _general(scope, 304, b"", None, None, None, None, kept)
+        if outcome == 412:
+            return _general(scope, 412, b"", None, None, None, None)
+    return _general(scope, status, body, content_type, headers, cookies, None, validators)
+
+
 async def respond_complete(
     scope: HTTPScope | WebSocketScope,
     send: Send,
@@ -138,11 +197,21 @@ async def respond_complete(
     headers: HeaderInput | None = None,
     cookies: Cookies | None = None,
     extra: tuple[bytes, bytes] | None = None,
+    *,
+    etag: str | None = None,
+    weak_etag: bool = False,
+    last_modified: datetime | float | None = None,
 ) -> None:
-    """``complete_response``, then send both events.
+    """``complete_response`` (``conditional_response`` when a validator is given), then send
+    both events.
 
     Raises ``ClientDisconnectError`` if ``send`` fails with ``OSError``."""
-    start, last = complete_response(scope, status, body, content_type, headers, cookies, extra)
+    if etag is None and last_modified is None:
+        start, last = complete_response(scope, status, body, content_type, headers, cookies, extra)
+    else:
+        start, last = conditional_response(
+            scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
+        )
     try:
         await send(start)
         await send(last)

@@ -7,13 +7,15 @@ raises for bad input; malformed headers give the documented "ignore" result inst
 from __future__ import annotations
 
 import re
-from email.utils import formatdate, parsedate_tz
+from datetime import UTC, datetime
+from email.utils import parsedate_tz
 from typing import Final
 
 __all__ = [
     "MAX_RANGES",
     "etag_for",
     "format_http_date",
+    "if_match_matches",
     "if_none_match_matches",
     "if_range_matches",
     "parse_http_date",
@@ -151,20 +153,39 @@ def _entity_tags(value: str) -> list[tuple[bool, str]] | None:
             return None
 
 
-def if_none_match_matches(value: str, etag: str) -> bool:
+def if_none_match_matches(value: str, etag: str | None) -> bool:
     """Whether an ``If-None-Match`` header matches ``etag`` (weak comparison, RFC 9110 13.1.2).
 
     ``*`` matches any current representation; ``W/`` prefixes on either side are ignored. A
-    malformed header never matches.
+    malformed header never matches, nor does a list when ``etag`` is ``None`` (unknown).
     """
     value = value.strip(_OWS)
-    if value == "*":
+    if value == "*" or value == etag:  # the tag a client got back, verbatim: no parsing
         return True
+    if etag is None:
+        return False
     tags = _entity_tags(value)
     if not tags:
         return False
     opaque = etag.removeprefix("W/")
     return any(tag == opaque for _, tag in tags)
+
+
+def if_match_matches(value: str, etag: str | None) -> bool:
+    """Whether an ``If-Match`` header matches ``etag`` (strong comparison, RFC 9110 13.1.1).
+
+    ``*`` matches any current representation. Otherwise a listed tag must equal ``etag`` and
+    neither may be weak. A malformed header, or an unknown ``etag`` (``None``), never matches.
+    """
+    value = value.strip(_OWS)
+    if value == "*":
+        return True
+    if etag is None or etag.startswith("W/"):
+        return False
+    tags = _entity_tags(value)
+    if not tags:
+        return False
+    return any(not weak and tag == etag for weak, tag in tags)
 
 
 def if_range_matches(value: str, etag: str, last_modified: int) -> bool:
@@ -217,9 +238,31 @@ def _epoch(year: int, month: int, day: int, hour: int, minute: int, second: int)
     return ((days * 24 + hour) * 60 + minute) * 60 + second
 
 
+_DAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+_formatted_dates: dict[int, str] = {}
+_MAX_FORMATTED_DATES: Final = 256
+
+
 def format_http_date(timestamp: float) -> str:
-    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``) for a POSIX timestamp."""
-    return formatdate(timestamp, usegmt=True)
+    """An IMF-fixdate (``Sun, 06 Nov 1994 08:49:37 GMT``) for a POSIX timestamp (whole seconds).
+
+    Recent results are cached: responses keep sending the same few modification times.
+    """
+    seconds = int(timestamp // 1)
+    found = _formatted_dates.get(seconds)
+    if found is None:
+        moment = datetime.fromtimestamp(seconds, UTC)
+        found = (
+            f"{_DAY_NAMES[moment.weekday()]}, {moment.day:02d} {_MONTH_NAMES[moment.month - 1]} "
+            f"{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} GMT"
+        )
+        if len(_formatted_dates) >= _MAX_FORMATTED_DATES:
+            _formatted_dates.clear()
+        _formatted_dates[seconds] = found
+    return found
 
 
 def etag_for(size: int, mtime_ns: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from http import HTTPMethod, HTTPStatus
 from os import PathLike
 from typing import Final, Generic, cast, final
@@ -30,7 +31,8 @@ from ._negotiation import (
     best_match,
     parse_accept,
 )
-from ._oneshot import complete_response
+from ._oneshot import complete_response, conditional_response
+from ._polling import is_disconnected
 from ._redirects import encode_location
 from ._response import Response
 from ._response_headers import UTF8_CONTENT_TYPES, body_bytes, content_type_value, json_payload
@@ -290,6 +292,31 @@ class Request(Generic[StateT]):
             websocket = self._websocket = WebSocket(self.scope, self.receive, self.send)
         return websocket
 
+    async def is_disconnected(self) -> bool:
+        """Whether the client has gone, answered without waiting (for generator and SSE loops).
+
+        ``True`` once a body read, a stream, the disconnect watch or a failed send saw the
+        client leave. Otherwise, unless a body reader or the disconnect watch owns
+        ``receive()``, it gives ``receive()`` one event-loop iteration: a body chunk received
+        meanwhile is kept for the next ``request.body`` read (read the body through
+        ``request.body``, not ``request.receive``, after polling), and a disconnect makes later
+        reads and writes raise ``ClientDisconnectError``. A ``receive()`` still pending is
+        kept, never cancelled, for the next poll or read. Polls hold at most 64 KiB of unread
+        body; past that they answer ``False`` until the body is read. Without an asyncio loop
+        (e.g. trio) only what is already known is reported.
+
+        Raises:
+            WebSocketStateError: on a websocket scope (``websocket.receive*`` report the
+                disconnect there).
+        """
+        scope = self.scope
+        if scope["type"] != "http":
+            raise WebSocketStateError(
+                "is_disconnected() is for HTTP requests; a websocket learns that the client "
+                "left from its receive methods (WebSocketDisconnect)"
+            )
+        return await is_disconnected(scope, self.receive)
+
     # Shortcuts to the response; each answers the request and finishes the response. The
     # one-shot ones run the hot path (_oneshot.complete_response) and send its two events in
     # their own frame: a coroutine more per request would cost more than all its checks.
@@ -302,16 +329,26 @@ class Request(Generic[StateT]):
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
     ) -> None:
         """Respond with the given content and finish the response.
 
         On a websocket scope this is a denial response (see ``Response.start``).
+
+        ``etag``/``weak_etag``/``last_modified`` make the response conditional (see
+        ``Response.respond_bytes``).
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
         scope = self.scope
-        start, last = complete_response(
-            scope, status, body_bytes(content), content_type, headers, cookies
-        )
+        body = body_bytes(content)
+        if etag is None and last_modified is None:
+            start, last = complete_response(scope, status, body, content_type, headers, cookies)
+        else:
+            start, last = conditional_response(
+                scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
+            )
         try:
             await self.send(start)
             await self.send(last)
@@ -327,16 +364,27 @@ class Request(Generic[StateT]):
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
     ) -> None:
         """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
-        finish the response."""
+        finish the response.
+
+        ``etag``/``weak_etag``/``last_modified`` make the response conditional (see
+        ``Response.respond_bytes``).
+        """
         content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
         if content_type is None:
             content_type = content_type_value(media_type, encoding)
         scope = self.scope
-        start, last = complete_response(
-            scope, status, content.encode(encoding), content_type, headers, cookies
-        )
+        body = content.encode(encoding)
+        if etag is None and last_modified is None:
+            start, last = complete_response(scope, status, body, content_type, headers, cookies)
+        else:
+            start, last = conditional_response(
+                scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
+            )
         try:
             await self.send(start)
             await self.send(last)
@@ -353,12 +401,18 @@ class Request(Generic[StateT]):
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
     ) -> None:
         """Respond with the given content serialized as compact JSON (msgspec).
 
         UTF-8 JSON (the default) carries no ``charset``; another ``encoding`` re-encodes the
         text and names it in ``content-type``. ``enc_hook`` converts objects msgspec cannot
         encode natively (``TypeError`` otherwise, before anything is sent).
+
+        ``etag``/``weak_etag``/``last_modified`` make the response conditional (see
+        ``Response.respond_bytes``).
         """
         if enc_hook is None and media_type == "application/json" and encoding == "utf-8":
             try:
@@ -369,7 +423,12 @@ class Request(Generic[StateT]):
         else:
             body, content_type = json_payload(content, media_type, encoding, enc_hook)
         scope = self.scope
-        start, last = complete_response(scope, status, body, content_type, headers, cookies)
+        if etag is None and last_modified is None:
+            start, last = complete_response(scope, status, body, content_type, headers, cookies)
+        else:
+            start, last = conditional_response(
+                scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
+            )
         try:
             await self.send(start)
             await self.send(last)

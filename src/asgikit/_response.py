@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from http import HTTPStatus
 from os import PathLike
 from typing import Final, Generic, Literal, cast, final, overload
@@ -242,16 +243,40 @@ class Response(Generic[S]):
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
     ) -> Response[Finished]:
         """Respond with ``content`` and finish the response; returns this object typed as
         finished.
 
         ``media_type`` is sent as given (no charset is added to raw bytes); without it there is
         no ``content-type``.
+
+        Conditional responses: ``etag`` is the entity-tag's opaque validator *without* quotes
+        (``etag="v1"`` sends ``ETag: "v1"``, with ``weak_etag=True`` ``ETag: W/"v1"``);
+        ``last_modified`` is a timezone-aware ``datetime`` or a POSIX timestamp (whole seconds
+        are sent). With either, a 2xx response to an HTTP request first evaluates the
+        request's ``If-Match``, ``If-Unmodified-Since``, ``If-None-Match`` and
+        ``If-Modified-Since`` (RFC 9110 13.2.2): it may become ``304 Not Modified`` (GET and
+        HEAD; no body, the validators, the ``cache-control``, ``content-location``, ``date``,
+        ``expires`` and ``vary`` of ``headers``, and the cookies) or ``412 Precondition
+        Failed`` (no body, only ``content-length: 0``). Other statuses are sent as given, with
+        the validators. A naive ``datetime`` or an ``etag`` holding ``"``, spaces or control
+        characters raises ``ValueError`` before anything is sent.
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
         await respond_complete(
-            self._scope, self._send, status, body_bytes(content), content_type, headers, cookies
+            self._scope,
+            self._send,
+            status,
+            body_bytes(content),
+            content_type,
+            headers,
+            cookies,
+            etag=etag,
+            weak_etag=weak_etag,
+            last_modified=last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -264,14 +289,27 @@ class Response(Generic[S]):
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
     ) -> Response[Finished]:
         """Respond with ``content`` encoded with ``encoding`` and finish the response; returns
-        this object typed as finished."""
+        this object typed as finished. ``etag``, ``weak_etag`` and ``last_modified`` as in
+        ``respond_bytes``."""
         content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
         if content_type is None:
             content_type = content_type_value(media_type, encoding)
         await respond_complete(
-            self._scope, self._send, status, content.encode(encoding), content_type, headers, cookies
+            self._scope,
+            self._send,
+            status,
+            content.encode(encoding),
+            content_type,
+            headers,
+            cookies,
+            etag=etag,
+            weak_etag=weak_etag,
+            last_modified=last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -285,6 +323,9 @@ class Response(Generic[S]):
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
     ) -> Response[Finished]:
         """Respond with ``content`` serialised as compact JSON (msgspec) and finish; returns
         this object typed as finished.
@@ -292,10 +333,21 @@ class Response(Generic[S]):
         ``enc_hook`` converts objects msgspec cannot encode; without it such objects raise
         ``TypeError`` before anything is sent. JSON is UTF-8 by default (RFC 8259) and then
         carries no ``charset``; another ``encoding`` re-encodes the text and names it in
-        ``content-type``.
+        ``content-type``. ``etag``, ``weak_etag`` and ``last_modified`` as in ``respond_bytes``.
         """
         body, content_type = json_payload(content, media_type, encoding, enc_hook)
-        await respond_complete(self._scope, self._send, status, body, content_type, headers, cookies)
+        await respond_complete(
+            self._scope,
+            self._send,
+            status,
+            body,
+            content_type,
+            headers,
+            cookies,
+            etag=etag,
+            weak_etag=weak_etag,
+            last_modified=last_modified,
+        )
         return cast("Response[Finished]", self)
 
     async def respond_empty(

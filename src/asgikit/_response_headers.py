@@ -14,6 +14,7 @@ __all__ = [
     "CONTENT_LENGTH",
     "CONTENT_TYPE",
     "LENGTHS",
+    "NOT_MODIFIED_KEEPS",
     "SSE_HEADERS",
     "STATUS_CODES",
     "UTF8_CONTENT_TYPES",
@@ -22,6 +23,7 @@ __all__ = [
     "content_type_value",
     "json_payload",
     "length_value",
+    "not_modified_headers",
     "start_headers",
 ]
 
@@ -134,6 +136,29 @@ def add_headers(
         if any(name in names for name, _ in raw):
             raw = [pair for pair in raw if pair[0] not in names]
         raw += user
+    if cookies:
+        raw += cookies.raw_headers()
+    return raw
+
+
+NOT_MODIFIED_KEEPS: Final = frozenset(
+    {b"cache-control", b"content-location", b"date", b"expires", b"vary", b"etag", b"last-modified"}
+)
+"""The response headers a 304 carries (RFC 9110 15.4.5): the validators and the fields that
+guide cache updates. Other headers of the 200 response (``content-type``...) are dropped."""
+
+
+def not_modified_headers(
+    validators: list[tuple[bytes, bytes]], headers: HeaderInput | None, cookies: Cookies | None
+) -> list[tuple[bytes, bytes]]:
+    """The header list of a 304: ``validators``, the user's ``headers`` that a 304 keeps
+    (``NOT_MODIFIED_KEEPS``, validated as for any response; a user ``etag`` replaces
+    asgikit's), then the cookies (a refreshed session cookie must not be lost)."""
+    kept = [pair for pair in add_headers([], headers, None) if pair[0] in NOT_MODIFIED_KEEPS]
+    if kept:
+        names = {name for name, _ in kept}
+        validators = [pair for pair in validators if pair[0] not in names]
+    raw = validators + kept
     if cookies:
         raw += cookies.raw_headers()
     return raw

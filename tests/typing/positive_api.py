@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 from http import HTTPMethod
 from typing import Literal, assert_type
 
@@ -148,6 +149,18 @@ async def response_one_shot_helper_types(
     assert_type(await empty.respond_empty(), Response[Finished])
     assert_type(await moved.redirect("/elsewhere"), Response[Finished])
     assert_type(await seen.redirect_post_get("/done"), Response[Finished])
+
+
+async def conditional_helper_types(
+    request: Request, text: Response, data: Response, json: Response
+) -> None:
+    """Validators: an unquoted etag, an aware datetime or a POSIX timestamp."""
+    modified = datetime(2024, 5, 1, tzinfo=UTC)
+    assert_type(await text.respond_text("x", etag="v1", last_modified=modified), Response[Finished])
+    assert_type(await data.respond_bytes(b"x", etag="v1", weak_etag=True), Response[Finished])
+    assert_type(await json.respond_json([1], last_modified=1714521600.5), Response[Finished])
+    assert_type(await request.respond_text("x", etag="v1", last_modified=1714521600), None)
+    assert_type(await request.is_disconnected(), bool)
 
 
 async def websocket_lifecycle(websocket: WebSocket) -> None:
