@@ -28,7 +28,7 @@ from asgikit._exceptions import (
     TooManyFilesError,
     UnsupportedMediaTypeError,
 )
-from asgikit._multipart import parse_multipart
+from asgikit._multipart_form import parse_multipart
 from asgikit._params import parse_header_params
 from asgikit._urlencoded import parse_query, parse_urlencoded
 from asgikit.asgi import ReceiveEvent

@@ -35,6 +35,7 @@ from ._exceptions import (
     WebSocketResponseNotSupportedError,
     WebSocketStateError,
 )
+from ._form_parts import FormPart
 from ._headers import Headers
 from ._json import JSONValue
 from ._multidict import MultiDict, MutableMultiDict
@@ -54,6 +55,7 @@ __all__ = [
     "Cookies",
     "FileTooLargeError",
     "Finished",
+    "FormPart",
     "Headers",
     "HttpException",
     "InvalidContentLengthError",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from asgikit._exceptions import RequestBodyError
 from asgikit._multidict import MultiDict
-from asgikit._multipart import parse_multipart
+from asgikit._multipart_form import parse_multipart
 from asgikit._params import parse_header_params
 from asgikit._uploads import UploadedFile
 from asgikit._urlencoded import parse_query, parse_urlencoded

@@ -1,0 +1,329 @@
+"""``Body.read_form`` for ``multipart/form-data``: fields kept in memory, files spooled.
+
+Parsing and limits are ``_multipart.MultipartReader``'s (see its policies); this module only
+decides where each part's bytes go:
+
+- Fields accumulate in a ``bytearray`` and are decoded when the form is complete (the
+  ``_charset_`` field may come after the fields it applies to).
+- Files are ``SpooledTemporaryFile`` objects. While a file is in memory its writes are memory
+  copies and run on the event loop. The write that rolls it over to disk, and every later
+  write to it, is deferred; deferred writes are handed to a worker thread in batches of about
+  ``WRITE_BATCH_SIZE`` bytes, so a large upload costs one thread hop per batch rather than
+  one per chunk. The batch is written while the next one is parsed (at most one batch in
+  flight), which bounds the memory held for pending writes to about two batches.
+- On any error every temporary file created so far is closed, after the disk write in
+  flight (if any) has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable
+from tempfile import SpooledTemporaryFile
+from typing import Final, final
+
+from ._limits import (
+    DEFAULT_MAX_FIELDS,
+    DEFAULT_MAX_FIELDS_SIZE,
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_FILES,
+    DEFAULT_MAX_MULTIPART_SIZE,
+    DEFAULT_MAX_PART_HEADER_COUNT,
+    DEFAULT_MAX_PART_HEADER_SIZE,
+    DEFAULT_MAX_PART_SIZE,
+    SPOOL_MAX_SIZE,
+)
+from ._multidict import MultiDict, multidict_from_lists
+from ._multipart import MultipartReader, PartHead, boundary_from_content_type, decode_field
+from ._uploads import UploadedFile
+
+__all__ = ["WRITE_BATCH_SIZE", "MultipartFormParser", "parse_multipart"]
+
+WRITE_BATCH_SIZE: Final = 1024 * 1024
+"""Deferred disk writes are handed to a worker thread once they add up to this many bytes.
+Each hop costs tens of microseconds; at 1 MiB they are a few percent of the write itself."""
+
+_DEFAULT_FILE_TYPE: Final = "application/octet-stream"
+
+_Writes = list[tuple[SpooledTemporaryFile[bytes], memoryview]]
+
+
+def _write_all(writes: _Writes) -> None:
+    """Run deferred writes in order (in a worker thread)."""
+    for file, data in writes:
+        file.write(data)
+
+
+def _rewind_all(files: list[SpooledTemporaryFile[bytes]]) -> None:
+    """Seek every file to its start (in a worker thread: they may be on disk)."""
+    for file in files:
+        file.seek(0)
+
+
+@final
+class MultipartFormParser:
+    """Incremental form builder: ``write(chunk)`` for each chunk, then ``await finish()``.
+
+    ``write`` returns ``True`` when a batch of disk writes is due: the caller then awaits
+    ``flush()`` (``feed`` does both). On any exception from these (or when abandoning the
+    parse) call ``await aclose()``: it closes every temporary file created so far.
+    ``parse_multipart`` does all of this for an async iterable of chunks.
+    """
+
+    __slots__ = (
+        "_batch_size",
+        "_charset_field",
+        "_deferring",
+        "_entries",
+        "_file_size",
+        "_in_flight",
+        "_opened",
+        "_part_charset",
+        "_part_file",
+        "_part_filename",
+        "_part_name",
+        "_part_type",
+        "_part_value",
+        "_pending",
+        "_pending_bytes",
+        "_reader",
+        "_spool_max_size",
+        "_uploads",
+    )
+
+    def __init__(
+        self,
+        boundary: bytes,
+        *,
+        max_fields: int = DEFAULT_MAX_FIELDS,
+        max_files: int = DEFAULT_MAX_FILES,
+        max_part_size: int = DEFAULT_MAX_PART_SIZE,
+        max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
+        max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
+        max_body_size: int = DEFAULT_MAX_MULTIPART_SIZE,
+        spool_max_size: int = SPOOL_MAX_SIZE,
+        batch_size: int = WRITE_BATCH_SIZE,
+    ) -> None:
+        """Prepare to parse a body delimited by ``boundary`` (see ``boundary_from_content_type``)."""
+        self._reader = MultipartReader(
+            boundary,
+            self,
+            max_fields=max_fields,
+            max_files=max_files,
+            max_part_size=max_part_size,
+            max_fields_size=max_fields_size,
+            max_file_size=max_file_size,
+            max_part_header_count=max_part_header_count,
+            max_part_header_size=max_part_header_size,
+            max_body_size=max_body_size,
+        )
+        self._spool_max_size = spool_max_size
+        self._batch_size = batch_size
+        # (name, raw value or file, part charset) in arrival order.
+        self._entries: list[tuple[str, bytearray | UploadedFile, str | None]] = []
+        self._charset_field: str | None = None
+        # Every temporary file created and not yet handed over by finish() (closed on error).
+        self._opened: list[SpooledTemporaryFile[bytes]] = []
+        self._uploads: list[UploadedFile] = []
+        self._pending: _Writes = []
+        self._pending_bytes = 0
+        self._in_flight: asyncio.Future[None] | None = None
+        self._part_name = ""
+        self._part_filename = ""
+        self._part_type = _DEFAULT_FILE_TYPE
+        self._part_charset: str | None = None
+        self._part_file: SpooledTemporaryFile[bytes] | None = None
+        self._part_value: bytearray | None = None
+        self._file_size = 0
+        self._deferring = False
+
+    # -- PartSink (called from inside MultipartReader.write) --
+
+    def start_part(self, head: PartHead) -> None:
+        """Open the part's destination: a ``bytearray`` for a field, a spooled file for a file."""
+        self._part_name = head.name
+        if head.filename is None:
+            self._part_value = bytearray()
+            self._part_charset = head.charset
+            return
+        file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)  # noqa: SIM115
+        self._opened.append(file)
+        self._part_file = file
+        self._part_filename = head.filename
+        self._part_type = head.media_type or _DEFAULT_FILE_TYPE
+        self._file_size = 0
+        self._deferring = False
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        """Append to the field, or write to the file (deferred once it must go to disk)."""
+        file = self._part_file
+        if file is None:
+            value = self._part_value
+            if value is not None:
+                value += memoryview(data)[start:end]
+            return
+        amount = end - start
+        size = self._file_size + amount
+        self._file_size = size
+        if self._deferring or size > self._spool_max_size:
+            # This write rolls the file over to disk, or follows one that did: keep the order
+            # of this file's writes by deferring every later one too.
+            self._deferring = True
+            self._pending.append((file, memoryview(data)[start:end]))
+            self._pending_bytes += amount
+        else:
+            file.write(memoryview(data)[start:end])
+
+    def end_part(self) -> None:
+        """Record the finished field or file in arrival order."""
+        file = self._part_file
+        if file is not None:
+            upload = UploadedFile(file, self._part_filename, self._part_type, self._file_size)
+            self._uploads.append(upload)
+            self._entries.append((self._part_name, upload, None))
+            self._part_file = None
+            return
+        value = self._part_value
+        if value is None:
+            return
+        if self._part_name == "_charset_" and self._charset_field is None:
+            self._charset_field = value.decode("latin-1").strip().lower() or None
+        self._entries.append((self._part_name, value, self._part_charset))
+        self._part_value = None
+
+    # -- driving --
+
+    def write(self, chunk: bytes) -> bool:
+        """Parse the next chunk of the body synchronously; raises ``asgikit`` body errors.
+
+        Returns ``True`` when a batch of disk writes is due: the caller must then
+        ``await flush()`` before the next ``write``/``finish``. ``feed`` does both.
+        """
+        self._reader.write(chunk)
+        return self._pending_bytes >= self._batch_size
+
+    async def flush(self) -> None:
+        """Hand the deferred disk writes to a worker thread, after the previous batch is done.
+
+        Returns once the batch has started, so parsing goes on while the thread writes.
+        """
+        in_flight = self._in_flight
+        if in_flight is not None:
+            # Shielded: if this task is cancelled the thread keeps writing, and aclose() waits
+            # for it before closing the files it writes to.
+            await asyncio.shield(in_flight)
+            self._in_flight = None
+        if self._pending:
+            pending = self._pending
+            self._pending = []
+            self._pending_bytes = 0
+            self._in_flight = asyncio.get_running_loop().run_in_executor(None, _write_all, pending)
+
+    async def feed(self, chunk: bytes) -> None:
+        """Parse the next chunk of the body (``write``, then ``flush`` when a batch is due)."""
+        if self.write(chunk):
+            await self.flush()
+
+    async def finish(self) -> MultiDict[str | UploadedFile]:
+        """Check the body ended with the closing boundary, finish the disk writes and return
+        the form (files rewound to their start).
+
+        Raises ``MalformedBodyError`` when the body is truncated.
+        """
+        self._reader.finish()
+        await self.flush()
+        await self.flush()  # waits for the last batch
+        rolled: list[SpooledTemporaryFile[bytes]] = []
+        for upload in self._uploads:
+            if upload.in_memory:
+                upload.file.seek(0)
+            else:
+                rolled.append(upload.file)
+        if rolled:
+            rewind = asyncio.get_running_loop().run_in_executor(None, _rewind_all, rolled)
+            self._in_flight = rewind
+            await asyncio.shield(rewind)
+            self._in_flight = None
+        form_charset = self._charset_field
+        result: dict[str, list[str | UploadedFile]] = {}
+        for name, value, charset in self._entries:
+            item = (
+                value
+                if isinstance(value, UploadedFile)
+                else decode_field(value, charset or form_charset)
+            )
+            values = result.get(name)
+            if values is None:
+                result[name] = [item]
+            else:
+                values.append(item)
+        self._opened = []
+        return multidict_from_lists(result)
+
+    async def aclose(self) -> None:
+        """Abandon the parse: wait for a disk write in progress, then close every temporary
+        file created so far. Files already returned by ``finish`` are left open."""
+        in_flight = self._in_flight
+        self._in_flight = None
+        try:
+            if in_flight is not None:
+                await asyncio.wait([in_flight])
+                if not in_flight.cancelled():
+                    in_flight.exception()  # retrieved: the error that matters is already raised
+        finally:
+            self._close_files()
+
+    def _close_files(self) -> None:
+        opened = self._opened
+        self._opened = []
+        self._pending = []
+        self._pending_bytes = 0
+        for file in opened:
+            file.close()
+
+
+async def parse_multipart(
+    content_type: str,
+    chunks: AsyncIterable[bytes],
+    *,
+    max_fields: int = DEFAULT_MAX_FIELDS,
+    max_files: int = DEFAULT_MAX_FILES,
+    max_part_size: int = DEFAULT_MAX_PART_SIZE,
+    max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
+    max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
+    max_body_size: int = DEFAULT_MAX_MULTIPART_SIZE,
+    spool_max_size: int = SPOOL_MAX_SIZE,
+    batch_size: int = WRITE_BATCH_SIZE,
+) -> MultiDict[str | UploadedFile]:
+    """Parse a ``multipart/form-data`` body arriving as ``chunks``.
+
+    ``content_type`` is the request's full ``Content-Type`` value (for the boundary). On any
+    error, including cancellation and errors raised by ``chunks``, every temporary file is
+    closed before the exception propagates.
+    """
+    parser = MultipartFormParser(
+        boundary_from_content_type(content_type),
+        max_fields=max_fields,
+        max_files=max_files,
+        max_part_size=max_part_size,
+        max_fields_size=max_fields_size,
+        max_file_size=max_file_size,
+        max_part_header_count=max_part_header_count,
+        max_part_header_size=max_part_header_size,
+        max_body_size=max_body_size,
+        spool_max_size=spool_max_size,
+        batch_size=batch_size,
+    )
+    try:
+        write = parser.write
+        async for chunk in chunks:
+            if write(chunk):
+                await parser.flush()
+        return await parser.finish()
+    except BaseException:
+        await parser.aclose()
+        raise
