@@ -90,6 +90,12 @@ class UrlencodedReader:
         """Nothing to check: every urlencoded body is complete."""
 
 
+def _failed() -> RequestAlreadyConsumedError:
+    return RequestAlreadyConsumedError(
+        "reading this form failed earlier; it cannot be read any further"
+    )
+
+
 class _Event(Enum):
     PART_END = 1
     BODY_END = 2
@@ -260,6 +266,8 @@ class FormParts:
 
     async def part_chunk(self, part: FormPart) -> bytes:
         """The next chunk of ``part`` (``FormPart.__anext__``)."""
+        if self._failed:
+            raise _failed()
         if part is not self._current:
             raise RequestAlreadyConsumedError(
                 "this form part was left behind when the next part was requested; "
@@ -280,9 +288,7 @@ class FormParts:
         if events:
             return events.popleft()
         if self._failed:
-            raise RequestAlreadyConsumedError(
-                "reading this form failed earlier; it cannot be read any further"
-            )
+            raise _failed()
         if self._busy:
             raise RequestAlreadyConsumedError(
                 "another task is reading this form; read a form from one task at a time"
