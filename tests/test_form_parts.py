@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Final
+from pathlib import Path
+from typing import Final, cast
 
 import pytest
 
-from asgikit import FormPart
+from asgikit import FormPart, Request
 from asgikit._body import Body
 from asgikit._connection import connection_state
 from asgikit._exceptions import (
@@ -28,9 +31,10 @@ from asgikit._exceptions import (
     UnsupportedMediaTypeError,
 )
 from asgikit.asgi import HTTPScope, ReceiveEvent
-from tests.conftest import Script, http_scope
+from tests.conftest import Recorder, Script, http_scope
 from tests.test_body import request
 from tests.test_multipart import BOUNDARY, CONTENT_TYPE, Part, encode, open_fds, part
+from tests.typing import positive_api
 
 MULTIPART: Final = [(b"content-type", CONTENT_TYPE.encode())]
 URLENCODED: Final = [(b"content-type", b"application/x-www-form-urlencoded")]
@@ -541,3 +545,62 @@ async def test_form_part_is_exported_and_is_what_iteration_gives() -> None:
     body, _, _ = make(encode([part("a", "1")]))
     item = await anext(body.iter_parts())
     assert isinstance(item, FormPart)
+
+
+async def test_the_positive_type_test_runs() -> None:
+    body, _, _ = make(encode([part("a", "1"), part("f", b"xyz", filename="f.txt")]))
+    await positive_api.form_parts_api(body)
+
+
+def docs_example() -> str:
+    """The ``iter_parts`` example of docs/forms.md, as written there."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "forms.md").read_text(
+        encoding="utf-8"
+    )
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    [example] = [block for block in blocks if "iter_parts(" in block]
+    return str(example)
+
+
+async def test_the_docs_example_streams_files_to_disk(tmp_path: Path) -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(docs_example(), "docs/forms.md", "exec"), namespace)
+    namespace["UPLOADS"] = tmp_path
+    handler = cast("Callable[[Request], Awaitable[None]]", namespace["upload"])
+    content = bytes(range(256)) * 1000
+    data = encode(
+        [
+            part("title", "holiday"),
+            part("ignored", "x" * 1000),
+            part("photo", content, filename="../../etc/pic.jpg", content_type="image/jpeg"),
+        ]
+    )
+    sent = Recorder()
+    scope = http_scope(method="POST", headers=MULTIPART)
+    await handler(
+        Request(
+            scope, Script(request(*[data[i : i + 4096] for i in range(0, len(data), 4096)])), sent
+        )
+    )
+    assert (tmp_path / "pic.jpg").read_bytes() == content
+    body = b"".join(
+        bytes(event.get("body", b""))
+        for event in sent.events
+        if event["type"] == "http.response.body"
+    )
+    assert json.loads(body) == {"title": "holiday", "saved": {"pic.jpg": len(content)}}
+
+
+async def test_the_docs_example_leaves_no_file_when_the_client_leaves(tmp_path: Path) -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(docs_example(), "docs/forms.md", "exec"), namespace)
+    namespace["UPLOADS"] = tmp_path
+    handler = cast("Callable[[Request], Awaitable[None]]", namespace["upload"])
+    data = encode([part("photo", b"y" * 100_000, filename="pic.jpg")])
+    events: list[ReceiveEvent] = [
+        {"type": "http.request", "body": data[:60_000], "more_body": True}
+    ]
+    scope = http_scope(method="POST", headers=MULTIPART)
+    with pytest.raises(ClientDisconnectError):
+        await handler(Request(scope, Script(events), Recorder()))
+    assert list(tmp_path.iterdir()) == []

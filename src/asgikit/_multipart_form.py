@@ -5,9 +5,11 @@ decides where each part's bytes go:
 
 - Fields accumulate in a ``bytearray`` and are decoded when the form is complete (the
   ``_charset_`` field may come after the fields it applies to).
-- Files are ``SpooledTemporaryFile`` objects. While a file is in memory its writes are memory
-  copies and run on the event loop. The write that rolls it over to disk, and every later
-  write to it, is deferred; deferred writes are handed to a worker thread in batches of about
+- Files are ``SpooledTemporaryFile`` objects. A file's content is held as views of the
+  received chunks until its part ends, then joined into the file's memory buffer in one copy
+  (``spooled_in_memory``), so no buffer grows and gets copied again chunk after chunk. A file
+  that outgrows the spool size goes to disk instead: its temporary file is created then, and
+  its writes are deferred and handed to a worker thread in batches of about
   ``WRITE_BATCH_SIZE`` bytes, so a large upload costs one thread hop per batch rather than
   one per chunk. The batch is written while the next one is parsed (at most one batch in
   flight), which bounds the memory held for pending writes to about two batches.
@@ -35,7 +37,7 @@ from ._limits import (
 )
 from ._multidict import MultiDict, multidict_from_lists
 from ._multipart import MultipartReader, PartHead, boundary_from_content_type, decode_field
-from ._uploads import UploadedFile
+from ._uploads import UploadedFile, spooled_in_memory
 
 __all__ = ["WRITE_BATCH_SIZE", "MultipartFormParser", "parse_multipart"]
 
@@ -73,9 +75,9 @@ class MultipartFormParser:
     __slots__ = (
         "_batch_size",
         "_charset_field",
-        "_deferring",
         "_entries",
         "_file_size",
+        "_held",
         "_in_flight",
         "_opened",
         "_part_charset",
@@ -137,61 +139,76 @@ class MultipartFormParser:
         self._part_file: SpooledTemporaryFile[bytes] | None = None
         self._part_value: bytearray | None = None
         self._file_size = 0
-        self._deferring = False
+        # The current file's content while it fits in memory, as views of the received chunks
+        # (None while the current part is not such a file).
+        self._held: list[memoryview] | None = None
 
     # -- PartSink (called from inside MultipartReader.write) --
 
     def start_part(self, head: PartHead) -> None:
-        """Open the part's destination: a ``bytearray`` for a field, a spooled file for a file."""
+        """Start the part's content: a ``bytearray`` for a field, views held for a file."""
         self._part_name = head.name
         if head.filename is None:
             self._part_value = bytearray()
             self._part_charset = head.charset
             return
-        file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)  # noqa: SIM115
-        self._opened.append(file)
-        self._part_file = file
+        self._held = []
         self._part_filename = head.filename
         self._part_type = head.media_type or _DEFAULT_FILE_TYPE
         self._file_size = 0
-        self._deferring = False
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
-        """Append to the field, or write to the file (deferred once it must go to disk)."""
-        file = self._part_file
-        if file is None:
-            value = self._part_value
-            if value is not None:
-                value += memoryview(data)[start:end]
+        """Append to the field; hold a file's content, or queue it for disk once it outgrows
+        the spool size."""
+        view = memoryview(data)[start:end]
+        value = self._part_value
+        if value is not None:
+            value += view
             return
         amount = end - start
         size = self._file_size + amount
         self._file_size = size
-        if self._deferring or size > self._spool_max_size:
-            # This write rolls the file over to disk, or follows one that did: keep the order
-            # of this file's writes by deferring every later one too.
-            self._deferring = True
-            self._pending.append((file, memoryview(data)[start:end]))
+        held = self._held
+        if held is not None:
+            if size <= self._spool_max_size:
+                held.append(view)
+                return
+            # The file outgrows memory: from now on every write goes to disk, in order.
+            file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)  # noqa: SIM115
+            self._opened.append(file)
+            self._part_file = file
+            self._held = None
+            self._pending.extend([(file, piece) for piece in held])
+            self._pending.append((file, view))
+            self._pending_bytes += size
+            return
+        file_on_disk = self._part_file
+        if file_on_disk is not None:
+            self._pending.append((file_on_disk, view))
             self._pending_bytes += amount
-        else:
-            file.write(memoryview(data)[start:end])
 
     def end_part(self) -> None:
         """Record the finished field or file in arrival order."""
-        file = self._part_file
-        if file is not None:
-            upload = UploadedFile(file, self._part_filename, self._part_type, self._file_size)
-            self._uploads.append(upload)
-            self._entries.append((self._part_name, upload, None))
-            self._part_file = None
-            return
         value = self._part_value
-        if value is None:
+        if value is not None:
+            if self._part_name == "_charset_" and self._charset_field is None:
+                self._charset_field = value.decode("latin-1").strip().lower() or None
+            self._entries.append((self._part_name, value, self._part_charset))
+            self._part_value = None
             return
-        if self._part_name == "_charset_" and self._charset_field is None:
-            self._charset_field = value.decode("latin-1").strip().lower() or None
-        self._entries.append((self._part_name, value, self._part_charset))
-        self._part_value = None
+        held = self._held
+        if held is not None:
+            file = spooled_in_memory(b"".join(held), self._spool_max_size)
+            self._opened.append(file)
+            self._held = None
+        elif self._part_file is not None:
+            file = self._part_file
+            self._part_file = None
+        else:
+            return
+        upload = UploadedFile(file, self._part_filename, self._part_type, self._file_size)
+        self._uploads.append(upload)
+        self._entries.append((self._part_name, upload, None))
 
     # -- driving --
 

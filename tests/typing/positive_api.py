@@ -13,6 +13,7 @@ from asgikit import (
     Body,
     Cookies,
     Finished,
+    FormPart,
     Headers,
     JSONValue,
     MultiDict,
@@ -112,3 +113,18 @@ async def websocket_lifecycle(websocket: WebSocket) -> None:
 def cookie_api(cookies: Cookies) -> None:
     cookies.set("session", "abc", samesite="strict", secure=True, partitioned=True)
     cookies.delete("session")
+
+
+async def form_parts_api(body: Body) -> None:
+    parts = body.iter_parts(max_files=3)
+    assert_type(parts, AsyncIterator[FormPart])
+    async for part in parts:
+        assert_type(part.name, str)
+        assert_type(part.filename, str | None)
+        assert_type(part.media_type, str)
+        assert_type(part.charset, str | None)
+        assert_type(part.headers, Headers)
+        assert_type(await part.read(), bytes)
+        assert_type(await part.read_text(), str)
+        async for chunk in part:
+            assert_type(chunk, bytes)
