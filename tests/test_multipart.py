@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import tracemalloc
 from collections.abc import AsyncIterator, Iterable, Sequence
 from tempfile import SpooledTemporaryFile
 
@@ -20,7 +21,7 @@ from asgikit._exceptions import (
 )
 from asgikit._multidict import MultiDict
 from asgikit._multipart import boundary_from_content_type
-from asgikit._multipart_form import MultipartFormParser, parse_multipart
+from asgikit._multipart_form import WRITE_BATCH_SIZE, MultipartFormParser, parse_multipart
 from asgikit._uploads import UploadedFile
 
 BOUNDARY = "----asgikitBoundary7MA4YWxk"
@@ -483,3 +484,27 @@ async def test_header_limit_errors_report_the_limit_that_was_hit() -> None:
     with pytest.raises(PartHeadersTooLargeError) as size:
         await parse(encode([(line, b"x")]), max_part_header_size=100)
     assert size.value.limit == 100
+
+
+async def large_upload(size: int, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
+    """A form with one ``size``-byte file, generated chunk by chunk (never held whole)."""
+    yield f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="f"\r\n\r\n'.encode()
+    block = b"\x5a" * chunk
+    for _ in range(size // chunk):
+        yield block
+    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+async def test_spooling_a_large_file_to_disk_holds_a_few_batches_in_memory_at_most() -> None:
+    size = 24 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        form = await parse_multipart(CONTENT_TYPE, large_upload(size))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    big = upload(form, "f")
+    assert (big.size, big.in_memory) == (size, False)
+    assert await big.read(10) == b"\x5a" * 10
+    assert peak < 4 * WRITE_BATCH_SIZE
+    await close_all(form)

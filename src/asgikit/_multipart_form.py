@@ -47,18 +47,25 @@ Each hop costs tens of microseconds; at 1 MiB they are a few percent of the writ
 
 _DEFAULT_FILE_TYPE: Final = "application/octet-stream"
 
-_Writes = list[tuple[SpooledTemporaryFile[bytes], memoryview]]
+_Pending = list[tuple[SpooledTemporaryFile[bytes], list[memoryview]]]
+"""Deferred writes, in order: each file with the views of received chunks it gets next."""
+
+_Batch = list[tuple[SpooledTemporaryFile[bytes], bytes | memoryview]]
+"""Deferred writes as handed to the worker thread: one buffer per file."""
 
 
-def _write_all(writes: _Writes) -> None:
-    """Run deferred writes in order (in a worker thread)."""
-    for file, data in writes:
+def _batch(pending: _Pending) -> _Batch:
+    """One write per file: the worker thread then takes the GIL once per file and batch,
+    not once per chunk (each time waiting for the event loop to let go of it)."""
+    return [(file, views[0] if len(views) == 1 else b"".join(views)) for file, views in pending]
+
+
+def _write_batch(batch: _Batch, rewind: list[SpooledTemporaryFile[bytes]]) -> None:
+    """Run a batch of writes in order, then seek the ``rewind`` files to their start (in a
+    worker thread: the files are on disk)."""
+    for file, data in batch:
         file.write(data)
-
-
-def _rewind_all(files: list[SpooledTemporaryFile[bytes]]) -> None:
-    """Seek every file to its start (in a worker thread: they may be on disk)."""
-    for file in files:
+    for file in rewind:
         file.seek(0)
 
 
@@ -79,6 +86,7 @@ class MultipartFormParser:
         "_file_size",
         "_held",
         "_in_flight",
+        "_on_disk",
         "_opened",
         "_part_charset",
         "_part_file",
@@ -129,7 +137,9 @@ class MultipartFormParser:
         # Every temporary file created and not yet handed over by finish() (closed on error).
         self._opened: list[SpooledTemporaryFile[bytes]] = []
         self._uploads: list[UploadedFile] = []
-        self._pending: _Writes = []
+        self._pending: _Pending = []
+        # The files that outgrew memory (they are on disk once their writes have run).
+        self._on_disk: list[SpooledTemporaryFile[bytes]] = []
         self._pending_bytes = 0
         self._in_flight: asyncio.Future[None] | None = None
         self._part_name = ""
@@ -176,15 +186,20 @@ class MultipartFormParser:
             # The file outgrows memory: from now on every write goes to disk, in order.
             file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)  # noqa: SIM115
             self._opened.append(file)
+            self._on_disk.append(file)
             self._part_file = file
             self._held = None
-            self._pending.extend([(file, piece) for piece in held])
-            self._pending.append((file, view))
+            held.append(view)
+            self._pending.append((file, held))
             self._pending_bytes += size
             return
         file_on_disk = self._part_file
         if file_on_disk is not None:
-            self._pending.append((file_on_disk, view))
+            pending = self._pending
+            if pending and pending[-1][0] is file_on_disk:
+                pending[-1][1].append(view)
+            else:
+                pending.append((file_on_disk, [view]))
             self._pending_bytes += amount
 
     def end_part(self) -> None:
@@ -226,22 +241,34 @@ class MultipartFormParser:
 
         Returns once the batch has started, so parsing goes on while the thread writes.
         """
+        await self._wait()
+        if self._pending:
+            self._start(_batch(self._take_pending()), [])
+
+    async def feed(self, chunk: bytes) -> None:
+        """Parse the next chunk of the body (``write``, then ``flush`` when a batch is due)."""
+        if self.write(chunk):
+            await self.flush()
+
+    def _take_pending(self) -> _Pending:
+        pending = self._pending
+        self._pending = []
+        self._pending_bytes = 0
+        return pending
+
+    def _start(self, batch: _Batch, rewind: list[SpooledTemporaryFile[bytes]]) -> None:
+        self._in_flight = asyncio.get_running_loop().run_in_executor(
+            None, _write_batch, batch, rewind
+        )
+
+    async def _wait(self) -> None:
+        """Wait for the batch in flight, if any (re-raising what the thread raised)."""
         in_flight = self._in_flight
         if in_flight is not None:
             # Shielded: if this task is cancelled the thread keeps writing, and aclose() waits
             # for it before closing the files it writes to.
             await asyncio.shield(in_flight)
             self._in_flight = None
-        if self._pending:
-            pending = self._pending
-            self._pending = []
-            self._pending_bytes = 0
-            self._in_flight = asyncio.get_running_loop().run_in_executor(None, _write_all, pending)
-
-    async def feed(self, chunk: bytes) -> None:
-        """Parse the next chunk of the body (``write``, then ``flush`` when a batch is due)."""
-        if self.write(chunk):
-            await self.flush()
 
     async def finish(self) -> MultiDict[str | UploadedFile]:
         """Check the body ended with the closing boundary, finish the disk writes and return
@@ -250,19 +277,11 @@ class MultipartFormParser:
         Raises ``MalformedBodyError`` when the body is truncated.
         """
         self._reader.finish()
-        await self.flush()
-        await self.flush()  # waits for the last batch
-        rolled: list[SpooledTemporaryFile[bytes]] = []
-        for upload in self._uploads:
-            if upload.in_memory:
-                upload.file.seek(0)
-            else:
-                rolled.append(upload.file)
-        if rolled:
-            rewind = asyncio.get_running_loop().run_in_executor(None, _rewind_all, rolled)
-            self._in_flight = rewind
-            await asyncio.shield(rewind)
-            self._in_flight = None
+        await self._wait()
+        if self._on_disk:
+            # The last writes and the rewinding of the files on disk, in one thread hop.
+            self._start(_batch(self._take_pending()), self._on_disk)
+            await self._wait()
         form_charset = self._charset_field
         result: dict[str, list[str | UploadedFile]] = {}
         for name, value, charset in self._entries:
