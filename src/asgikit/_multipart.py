@@ -61,7 +61,7 @@ from ._limits import (
     DEFAULT_MAX_PART_HEADER_SIZE,
     DEFAULT_MAX_PART_SIZE,
 )
-from ._params import parse_header_params, text_codec
+from ._params import media_type_and_charset, parse_header_params, text_codec
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -325,11 +325,9 @@ class MultipartReader:
         name = params.get("name")
         if name is None:
             raise MalformedBodyError("a multipart part's Content-Disposition has no name")
-        media_type: str | None = None
-        charset: str | None = None
-        if content_type is not None:
-            media_type, type_params = parse_header_params(_header_text(content_type))
-            charset = type_params.get("charset", "").strip().lower() or None
+        media_type, charset = media_type_and_charset(
+            None if content_type is None else _header_text(content_type)
+        )
         filename = params.get("filename")
         if filename is None:
             self._fields += 1
@@ -346,7 +344,7 @@ class MultipartReader:
                     limit=self._max_files,
                 )
         self._in_file = filename is not None
-        self._sink_start(PartHead(name, filename, media_type or None, charset, self._headers))
+        self._sink_start(PartHead(name, filename, media_type, charset, self._headers))
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         amount = end - start
