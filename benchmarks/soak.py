@@ -1,10 +1,13 @@
-"""Soak: uvicorn serving :mod:`benchmarks.soak_app` on 127.0.0.1 under mixed valid and
-malformed traffic for a bounded time (not part of CI).
+"""Soak: uvicorn or granian serving :mod:`benchmarks.soak_app` on 127.0.0.1 under mixed
+valid and malformed traffic for a bounded time (not part of CI).
 
-``.venv/bin/python -m benchmarks.soak --seconds 60`` reports the requests served, outcomes by
-request kind (status codes, client-side errors), the server's own counters, and its RSS,
-open file descriptors and temporary files sampled from the start to the end: growth must be
-flat, nothing may leak, and no request may end in a 500.
+``.venv/bin/python -m benchmarks.soak --seconds 60 [--server granian]`` reports the requests
+served, outcomes by request kind (status codes, websocket close codes, client-side errors),
+the server's own counters, and its RSS, open file descriptors and temporary files sampled
+from the start to the end: growth must be flat, nothing may leak, and no request may end in
+a 500. The traffic covers bodies, forms, cookies, streaming, redirects (safe and open-redirect
+shapes), files (whole, ranges, conditionals, traversal, NUL, thousands of repeated ``Range``
+lines) and websockets (JSON echo, malformed and deeply nested JSON, dropped connections).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ HOST: Final = "127.0.0.1"
 _REPO: Final = Path(__file__).resolve().parent.parent
 _BOUNDARY: Final = "soakBoundary9f8e7d"
 
-Mode = Literal["response", "early_close", "partial_read"]
+Mode = Literal["response", "early_close", "partial_read", "websocket"]
 
 
 @final
@@ -47,8 +50,11 @@ class Kind:
     weight: int
     payload: bytes
     expect: frozenset[int]
-    """Statuses that count as correct (empty for early closes)."""
+    """Statuses (websocket: close codes) that count as correct (empty for early closes and
+    dropped websockets)."""
     mode: Mode = "response"
+    frames: tuple[bytes, ...] = ()
+    """Websocket frames sent after the handshake (``payload``)."""
 
 
 def _multipart(parts: Sequence[tuple[str, str | None, bytes]], *, close: bool = True) -> bytes:
@@ -69,6 +75,112 @@ def _post(path: str, body: bytes, content_type: str | None, extra: str = "") -> 
     if content_type is not None:
         head += f"Content-Type: {content_type}\r\n"
     return (head + extra + "\r\n").encode("latin-1") + body
+
+
+_WS_MASK: Final = b"\x5a\x17\xc3\x09"
+
+
+def _ws_frame(opcode: int, payload: bytes) -> bytes:
+    """A masked client frame (RFC 6455)."""
+    length = len(payload)
+    if length < 126:
+        head = bytes([0x80 | opcode, 0x80 | length])
+    elif length < 1 << 16:
+        head = bytes([0x80 | opcode, 0x80 | 126]) + length.to_bytes(2, "big")
+    else:
+        head = bytes([0x80 | opcode, 0x80 | 127]) + length.to_bytes(8, "big")
+    key = (_WS_MASK * (length // 4 + 1))[:length]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
+    return head + _WS_MASK + masked
+
+
+def _ws_close(code: int) -> bytes:
+    return _ws_frame(0x8, code.to_bytes(2, "big"))
+
+
+async def _ws_read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One unmasked server frame: ``(opcode, payload)``."""
+    first, second = await reader.readexactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(await reader.readexactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(await reader.readexactly(8), "big")
+    return first & 0x0F, await reader.readexactly(length)
+
+
+def _get(path: str, *headers: str) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {HOST}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _redirect_kinds() -> list[Kind]:
+    moved, refused = frozenset({307}), frozenset({400})
+    return [
+        Kind("redirect_relative", 3, _get("/redirect?to=%2Faccount%3Fx%3D1"), moved),
+        Kind("redirect_allowed", 2, _get("/redirect?to=https%3A%2F%2Fexample.org%2Fx"), moved),
+        Kind("redirect_backslash", 2, _get("/redirect?to=%2F%2Fexample.org%5C%40evil.com"), refused),
+        Kind("redirect_tab", 1, _get("/redirect?to=%2F%09%2Fevil.com"), refused),
+        Kind("redirect_crlf", 1, _get("/redirect?to=%2Fa%0D%0ASet-Cookie%3A%20x%3D1"), refused),
+        Kind("redirect_percent_host", 1, _get("/redirect?to=%2F%2F%2565vil.com"), refused),
+        Kind("redirect_no_slashes", 1, _get("/redirect?to=https%3Aevil.com"), refused),
+    ]
+
+
+def _file_kinds() -> list[Kind]:
+    ok, partial, missing = frozenset({200}), frozenset({206}), frozenset({404})
+    repeated = tuple("Range: bytes=0-0" for _ in range(2000))
+    return [
+        Kind("file_small", 3, _get("/file?name=small.txt"), ok),
+        Kind("file_large", 2, _get("/file?name=large.bin"), ok),
+        Kind("file_range", 2, _get("/file?name=large.bin", "Range: bytes=100-99999"), partial),
+        Kind("file_ranges", 1, _get("/file?name=small.txt", "Range: bytes=0-9,100-199"), partial),
+        Kind("file_not_modified", 1, _get("/file?name=small.txt", "If-None-Match: *"), frozenset({304})),
+        Kind("file_traversal", 1, _get("/file?name=..%2F..%2F..%2Fetc%2Fpasswd"), missing),
+        Kind("file_nul", 1, _get("/file?name=small.txt%00.png"), missing),
+        Kind("file_missing", 1, _get("/file?name=nope.txt"), missing),
+        # Servers differ: uvicorn (httptools) lets 2000 lines through, others may refuse them.
+        Kind("file_repeated_range", 1, _get("/file?name=small.txt", *repeated), frozenset({200, 206, 400, 431})),
+    ]
+
+
+def _websocket_kinds() -> list[Kind]:
+    handshake = _get(
+        "/ws",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    )
+    text, binary = 0x1, 0x2
+    return [
+        Kind(
+            "ws_json",
+            3,
+            handshake,
+            frozenset({1000}),
+            "websocket",
+            (_ws_frame(text, b'{"n": 1}'), _ws_frame(binary, b"[1, 2, 3]"), _ws_close(1000)),
+        ),
+        Kind("ws_bad_json", 1, handshake, frozenset({1007}), "websocket", (_ws_frame(text, b'{"a": '),)),
+        Kind(
+            "ws_bad_utf8",
+            1,
+            handshake,
+            frozenset({1007}),
+            "websocket",
+            (_ws_frame(binary, b'"\xff\xfe"'),),
+        ),
+        Kind(
+            "ws_deep_json",
+            1,
+            handshake,
+            frozenset({1007}),
+            "websocket",
+            (_ws_frame(text, b"[" * 50_000),),
+        ),
+        Kind("ws_dropped", 1, handshake, frozenset(), "websocket", (_ws_frame(text, b"{}"),)),
+    ]
 
 
 def _kinds() -> list[Kind]:
@@ -183,6 +295,9 @@ def _kinds() -> list[Kind]:
             frozenset(),
             "partial_read",
         ),
+        *_redirect_kinds(),
+        *_file_kinds(),
+        *_websocket_kinds(),
     ]
 
 
@@ -203,6 +318,45 @@ class Tally:
         self.unexpected += not expected
 
 
+def _closed(kind: Kind, echoes: int, data: bytes) -> tuple[str, bool]:
+    code = int.from_bytes(data[:2], "big") if len(data) >= 2 else 1005
+    return f"{echoes} echoes, close {code}", code in kind.expect
+
+
+async def _websocket(port: int, kind: Kind) -> tuple[str, bool]:
+    """Run one websocket session on a new connection: ``(outcome, expected)``."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(kind.payload)
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        status = int(head.split(b" ", 2)[1])
+        if status != 101:
+            return f"http {status}", False
+        echoes = 0
+        for frame in kind.frames:
+            writer.write(frame)
+            await writer.drain()
+            if frame[0] & 0x0F == 0x8:
+                break
+            # A data frame: the server answers with its echo or a close frame.
+            opcode, data = await asyncio.wait_for(_ws_read_frame(reader), 10)
+            if opcode == 0x8:
+                return _closed(kind, echoes, data)
+            echoes += 1
+        if not kind.expect:  # dropped: vanish without a close frame
+            return f"dropped after {echoes} echoes", True
+        while True:
+            opcode, data = await asyncio.wait_for(_ws_read_frame(reader), 10)
+            if opcode == 0x8:
+                return _closed(kind, echoes, data)
+            echoes += 1
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return "closed without close frame", False
+    finally:
+        writer.close()
+
+
 async def _worker(port: int, deadline: float, tally: Tally, seed: int) -> None:
     rng = random.Random(seed)
     weights = [kind.weight for kind in KINDS]
@@ -211,6 +365,10 @@ async def _worker(port: int, deadline: float, tally: Tally, seed: int) -> None:
     while time.monotonic() < deadline:
         kind = rng.choices(KINDS, weights)[0]
         try:
+            if kind.mode == "websocket":
+                outcome, expected = await _websocket(port, kind)
+                tally.add(kind, outcome, expected)
+                continue
             if writer is None or reader is None:
                 reader, writer = await asyncio.open_connection(HOST, port)
             if kind.mode == "early_close":
@@ -230,7 +388,7 @@ async def _worker(port: int, deadline: float, tally: Tally, seed: int) -> None:
                 continue
             status, _, keep_alive = await asyncio.wait_for(read_response(reader), 30)
             tally.add(kind, str(status), status in kind.expect)
-            if not keep_alive:
+            if not keep_alive or status == 431:  # servers close after refusing a header block
                 writer.close()
                 reader = writer = None
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as error:
@@ -376,31 +534,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=16, help="concurrent client connections")
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn")
     args = parser.parse_args(argv)
     temp_dir = BENCH_DIR / "soak-tmp"
     shutil.rmtree(temp_dir, ignore_errors=True)
     temp_dir.mkdir(parents=True)
-    command = [
-        sys.executable, "-m", "uvicorn", "benchmarks.soak_app:app", "--host", HOST,
-        "--port", str(args.port), "--http", "httptools", "--loop", "uvloop", "--lifespan", "off",
-        "--no-access-log", "--log-level", "error",
-    ]  # fmt: skip
-    env = dict(os.environ, TMPDIR=str(temp_dir))
-    process = subprocess.Popen(command, cwd=_REPO, env=env, start_new_session=True)
+    files = _make_files(BENCH_DIR / "soak-files")
+    env = dict(os.environ, TMPDIR=str(temp_dir), ASGIKIT_SOAK_FILES=str(files))
+    process = subprocess.Popen(
+        _command(args.server, args.port), cwd=_REPO, env=env, start_new_session=True
+    )
     try:
         _wait_ready(args.port)
-        result = asyncio.run(_drive(args.port, process.pid, args.seconds, args.workers, temp_dir))
+        pid = _serving_pid(process.pid)
+        result = asyncio.run(_drive(args.port, pid, args.seconds, args.workers, temp_dir))
     finally:
         stop_server(process)
-    print(
-        f"uvicorn (httptools, uvloop) + benchmarks.soak_app, {args.workers} client connections, Python load generator"
-    )
+    label = "uvicorn (httptools, uvloop)" if args.server == "uvicorn" else "granian (1 worker)"
+    print(f"{label} + benchmarks.soak_app, {args.workers} client connections, Python load generator")
     print()
     print(_report(result, args.seconds))
     first, last = result.samples[0], result.samples[-1]
     leaked = last.temp_files > 0 or last.fds > first.fds + 2
     bugs = any(name.startswith("bug:") for name in result.server.outcomes)
     return 1 if result.tally.unexpected or leaked or bugs else 0
+
+
+def _command(server: str, port: int) -> list[str]:
+    if server == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", "benchmarks.soak_app:app", "--host", HOST,
+            "--port", str(port), "--http", "httptools", "--loop", "uvloop", "--lifespan", "off",
+            "--no-access-log", "--log-level", "error",
+        ]  # fmt: skip
+    return [
+        str(Path(sys.executable).with_name("granian")), "--interface", "asgi", "--host", HOST,
+        "--port", str(port), "--workers", "1", "--runtime-threads", "1", "--no-access-log",
+        "--log-level", "error", "benchmarks.soak_app:app",
+    ]  # fmt: skip
+
+
+def _make_files(folder: Path) -> Path:
+    """The files ``/file`` serves: ``small.txt`` (10 KiB) and ``large.bin`` (300 KiB)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(11)
+    (folder / "small.txt").write_bytes(b"line of text\n" * 800)
+    (folder / "large.bin").write_bytes(rng.randbytes(300 * 1024))
+    return folder.resolve()
+
+
+def _serving_pid(pid: int) -> int:
+    """The process that runs the app: granian serves from a worker child of ``pid``."""
+    for _ in range(50):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if not children:
+            return pid
+        pid = int(children[0])
+    return pid
 
 
 def _wait_ready(port: int) -> None:
@@ -413,7 +603,7 @@ def _wait_ready(port: int) -> None:
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"uvicorn did not start on port {port}")
+    raise RuntimeError(f"the server did not start on port {port}")
 
 
 if __name__ == "__main__":

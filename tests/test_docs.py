@@ -1,23 +1,38 @@
-"""The documentation site builds without warnings and documents the whole public API.
+"""The documentation site builds without warnings, documents the whole public API, and every
+Python example in docs/*.md and README.md runs as written.
 
 The site is built once per module (``mkdocs build --strict`` into a temporary directory, a few
 seconds); the other tests read the built pages. No ``--quiet``: it hides warnings from
 ``--strict``, which then passes a build that has them.
+
+Each ```python block runs as a module of its own; an ``app`` it defines is called once with
+``GET /``, and every handler taking a ``Request`` or a ``WebSocket`` is driven once (HTTP and a
+websocket handshake). A block that is deliberately incomplete is marked with
+``<!-- fragment -->`` on the line above its fence, and is only compiled.
+tests/test_docs_typing.py type-checks the same blocks.
 """
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import inspect
 import os
 import re
 import subprocess
 import sys
+import types
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast, get_origin
 
 import pytest
 
 import asgikit
 import asgikit.asgi
-from asgikit import _limits
+from asgikit import Request, WebSocket, _limits
+from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, Scope, Send, SendEvent, WebSocketScope
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +104,222 @@ def test_default_limit_tables_match_the_code(path: str) -> None:
         assert _size(value) in cells[0], f"{path}: {label} should show {_size(value)}, shows {cells[0]!r}"
     multipart = [row for row in rows if row.startswith("| `max_body_size`") and "multipart" in row.split("|")[1]]
     assert multipart and _size(_limits.DEFAULT_MAX_MULTIPART_SIZE) in multipart[0].split("|")[2]
+
+
+# --- Every Python example in the docs runs as written -------------------------------------------
+
+FRAGMENT_MARKER = "<!-- fragment -->"
+"""Put this line right above a ```python fence whose code is deliberately incomplete: it is
+compiled (top-level ``await`` allowed) but not run."""
+
+MAX_FRAGMENTS = 3
+"""Fragments are the exception: a reader should be able to paste any example and run it."""
+
+DOC_PAGES = sorted([*(ROOT / "docs").glob("*.md"), ROOT / "README.md"])
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """One ```python block of a docs page."""
+
+    page: str
+    line: int
+    source: str
+    fragment: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+def _code_blocks(page: Path) -> list[CodeBlock]:
+    """The ```python blocks of ``page``, each with the line of its opening fence."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    blocks: list[CodeBlock] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() == "```python":
+            start = index
+            end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```")
+            above = (lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip())
+            previous = next(above, "")
+            blocks.append(
+                CodeBlock(
+                    page=str(page.relative_to(ROOT)),
+                    line=start + 1,
+                    source="\n".join(lines[start + 1 : end]) + "\n",
+                    fragment=previous == FRAGMENT_MARKER,
+                )
+            )
+            index = end
+        index += 1
+    return blocks
+
+
+CODE_BLOCKS = [block for page in DOC_PAGES for block in _code_blocks(page)]
+
+
+class _Send:
+    """A ``send`` that records events."""
+
+    def __init__(self) -> None:
+        self.events: list[SendEvent] = []
+
+    async def __call__(self, event: SendEvent, /) -> None:
+        self.events.append(event)
+
+
+def _receive_from(events: list[ReceiveEvent], last: ReceiveEvent) -> Receive:
+    """A ``receive`` that replays ``events``, then returns ``last`` forever."""
+    pending = list(events)
+
+    async def receive() -> ReceiveEvent:
+        return pending.pop(0) if pending else last
+
+    return receive
+
+
+def _get_scope() -> HTTPScope:
+    """The smallest useful HTTP scope: ``GET /`` with no headers."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "headers": [],
+    }
+
+
+def _completed(events: list[SendEvent]) -> bool:
+    """Whether ``events`` hold a started and finished HTTP response."""
+    if not events or events[0]["type"] != "http.response.start":
+        return False
+    last = events[-1]
+    if last["type"] == "http.response.body":
+        return not last.get("more_body", False)
+    return last["type"] in ("http.response.pathsend", "http.response.trailers")
+
+
+async def _drive_app(app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    """Call an ASGI app once with ``GET /``: it must answer with a complete response."""
+    send = _Send()
+    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
+    await asyncio.wait_for(app(_get_scope(), receive, send), timeout=5)
+    assert _completed(send.events), send.events
+
+
+def _websocket_scope() -> WebSocketScope:
+    """A websocket handshake on a server that offers denial responses."""
+    return {
+        "type": "websocket",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "path": "/ws",
+        "headers": [],
+        "subprotocols": ["chat.v2"],
+        "extensions": {"websocket.http.response": {}},
+    }
+
+
+def _websocket_receive() -> Receive:
+    """A client that connects, sends one JSON text message and leaves."""
+    return _receive_from(
+        [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": '{"x": 1, "y": 2}'}],
+        {"type": "websocket.disconnect", "code": 1000},
+    )
+
+
+def _websocket_answered(events: list[SendEvent]) -> bool:
+    """Whether the handshake was accepted, refused, or answered with a denial response."""
+    return bool(events) and events[0]["type"] in (
+        "websocket.accept",
+        "websocket.close",
+        "websocket.http.response.start",
+    )
+
+
+async def _drive(run: Awaitable[None], send: _Send, answered: Callable[[list[SendEvent]], bool]) -> None:
+    """Await ``run``: it must answer (``answered``) or raise one of asgikit's documented errors.
+
+    A handler that reads a JSON body gets ``MalformedBodyError`` for the empty one, and a
+    websocket handler driven with an HTTP request gets ``WebSocketStateError``.
+    """
+    try:
+        await asyncio.wait_for(run, timeout=5)
+    except asgikit.AsgiException:
+        return
+    assert answered(send.events), send.events
+
+
+async def _drive_request_handler(handler: Callable[[Request], Awaitable[None]]) -> None:
+    """Call a ``Request`` handler with ``GET /`` and an empty body, then with a websocket."""
+    send = _Send()
+    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
+    await _drive(handler(Request(_get_scope(), receive, send)), send, _completed)
+    send = _Send()
+    await _drive(handler(Request(_websocket_scope(), _websocket_receive(), send)), send, _websocket_answered)
+
+
+async def _drive_websocket_handler(handler: Callable[[object], Awaitable[None]], accepted: bool) -> None:
+    """Call a ``WebSocket`` handler with a new websocket, or an accepted one if it wants that."""
+    send = _Send()
+    websocket = WebSocket(_websocket_scope(), _websocket_receive(), send)
+    await _drive(handler(await websocket.accept() if accepted else websocket), send, _websocket_answered)
+
+
+def _single_parameter(function: object) -> object:
+    """The annotation of the one parameter of a coroutine function, else ``None``."""
+    if not inspect.iscoroutinefunction(function):
+        return None
+    parameters = list(inspect.signature(function).parameters.values())
+    return parameters[0].annotation if len(parameters) == 1 else None
+
+
+def _drive_handlers(module: types.ModuleType) -> None:
+    """Drive every coroutine function ``module`` defines that takes a ``Request`` or ``WebSocket``."""
+    for value in list(module.__dict__.values()):
+        if getattr(value, "__module__", None) != module.__name__:
+            continue
+        annotation = _single_parameter(value)
+        if annotation in (Request, "Request"):  # a string under `from __future__ import annotations`
+            asyncio.run(_drive_request_handler(cast("Callable[[Request], Awaitable[None]]", value)))
+        elif annotation is WebSocket or get_origin(annotation) is WebSocket or annotation == "WebSocket":
+            wants_accepted = "ACCEPTED" in repr(annotation)
+            handler = cast("Callable[[object], Awaitable[None]]", value)
+            asyncio.run(_drive_websocket_handler(handler, wants_accepted))
+
+
+def _run_block(block: CodeBlock) -> None:
+    """Run ``block`` as a module of its own, then drive the apps and handlers it defines."""
+    code = compile(block.source, block.id, "exec", dont_inherit=True)  # not this file's __future__
+    name = "docs_example_" + re.sub(r"\W", "_", block.id)
+    module = types.ModuleType(name)
+    sys.modules[name] = module  # msgspec and dataclasses resolve annotations through it
+    try:
+        exec(code, module.__dict__)
+        app = module.__dict__.get("app")
+        if callable(app):
+            asyncio.run(_drive_app(cast("Callable[[Scope, Receive, Send], Awaitable[None]]", app)))
+        _drive_handlers(module)
+    finally:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("block", CODE_BLOCKS, ids=[block.id for block in CODE_BLOCKS])
+def test_docs_python_example_runs_as_written(block: CodeBlock, tmp_path: Path) -> None:
+    if block.fragment:
+        compile(block.source, block.id, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+        return
+    cwd = Path.cwd()
+    os.chdir(tmp_path)  # an example that writes files writes them here
+    try:
+        _run_block(block)
+    finally:
+        os.chdir(cwd)
+
+
+def test_docs_have_python_examples_and_few_fragments() -> None:
+    assert len(CODE_BLOCKS) >= 30
+    fragments = [block.id for block in CODE_BLOCKS if block.fragment]
+    assert len(fragments) <= MAX_FRAGMENTS, fragments

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asgikit import _files
 from asgikit._exceptions import ClientDisconnectError
@@ -442,7 +446,7 @@ async def test_if_range(recorder: Recorder, text_file: Path, if_range: bytes, st
 # send extensions
 
 
-async def test_pathsend_sends_the_absolute_path_for_whole_files(
+async def test_pathsend_offered_still_sends_the_open_file_as_body(
     recorder: Recorder, text_file: Path
 ) -> None:
     scope = scope_with(extensions={"http.response.pathsend": {}})
@@ -450,17 +454,78 @@ async def test_pathsend_sends_the_absolute_path_for_whole_files(
     await response.respond_file(text_file)
     assert recorder.events == [
         {"type": "http.response.start", "status": 200, "headers": full_headers()},
-        {"type": "http.response.pathsend", "path": str(text_file.resolve())},
+        {"type": "http.response.body", "body": CONTENT},
     ]
     assert response.is_finished
 
 
-async def test_pathsend_is_not_used_for_ranges(recorder: Recorder, text_file: Path) -> None:
-    scope = scope_with(
-        headers=[(b"range", b"bytes=0-1")], extensions={"http.response.pathsend": {}}
-    )
-    events = await serve(recorder, text_file, scope)
-    assert events[1] == {"type": "http.response.body", "body": b"01"}
+class SwappingSend:
+    """A ``send`` that, when the response starts, atomically points ``link`` at ``other``
+    (as a deploy, or anyone with write access to the tree, could between open and send).
+
+    It collects the body bytes: ``http.response.body`` payloads, the bytes a
+    ``zerocopysend`` event names (read from its descriptor at send time), and the current
+    contents of a ``pathsend`` path (what the server would serve).
+    """
+
+    def __init__(self, link: Path, other: Path) -> None:
+        self.link = link
+        self.other = other
+        self.body = bytearray()
+        self.types: list[str] = []
+
+    async def __call__(self, event: SendEvent, /) -> None:
+        self.types.append(event["type"])
+        if event["type"] == "http.response.start":
+            staged = self.link.with_name("staged-link")
+            staged.symlink_to(self.other)
+            os.replace(staged, self.link)
+        elif event["type"] == "http.response.body":
+            self.body += event.get("body", b"")
+        elif event["type"] == "http.response.zerocopysend":
+            fd = event["file"].fileno()
+            offset = event.get("offset")
+            count = event.get("count")
+            assert offset is not None and count is not None
+            self.body += os.pread(fd, count, offset)
+        elif event["type"] == "http.response.pathsend":
+            self.body += Path(event["path"]).read_bytes()
+
+
+_EXTENSION_SETS: st.SearchStrategy[dict[str, dict[object, object]]] = st.sampled_from(
+    [
+        {},
+        {"http.response.pathsend": {}},
+        {"http.response.zerocopysend": {}},
+        {"http.response.pathsend": {}, "http.response.zerocopysend": {}},
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.sampled_from([1, 20, _files.CHUNK_SIZE + 7]),
+    extensions=_EXTENSION_SETS,
+    range_header=st.sampled_from([None, b"bytes=0-", b"bytes=2-9", b"bytes=0-0,5-"]),
+)
+def test_body_is_the_file_that_was_opened_even_if_the_path_changes(
+    size: int, extensions: dict[str, dict[object, object]], range_header: bytes | None
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        checked = write_file(root / "checked.bin", bytes(range(256)) * (size // 256) + b"c" * (size % 256))
+        secret = write_file(root / "secret.bin", b"S" * size)
+        link = root / "link.bin"
+        link.symlink_to(checked)
+        headers = [] if range_header is None else [(b"range", range_header)]
+        send = SwappingSend(link, secret)
+        response = Response(scope_with(headers=headers, extensions=extensions), Script(), send)
+        asyncio.run(response.respond_file(link))
+        assert os.readlink(link) == str(secret)  # the swap did happen
+        assert "http.response.pathsend" not in send.types
+        assert b"SSS" not in bytes(send.body)
+        if range_header is None or range_header == b"bytes=0-":
+            assert bytes(send.body) == checked.read_bytes()
 
 
 async def test_zerocopysend_sends_offsets_of_the_open_file(
@@ -511,3 +576,53 @@ async def test_matching_if_none_match_wins_over_range_as_rfc_9110_orders_them(
         "status": 304,
         "headers": [(b"etag", ETAG), (b"last-modified", DATE)],
     }
+
+
+# NUL in the path
+
+
+class _FsPath:
+    """A minimal ``os.PathLike[str]`` that is not a ``pathlib.Path``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
+_NAME_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00/"), max_size=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    before=st.one_of(_NAME_TEXT, st.just("data.txt")),
+    after=_NAME_TEXT,
+    nuls=st.integers(1, 3),
+    kind=st.sampled_from(["str", "Path", "PathLike"]),
+)
+def test_nul_anywhere_in_the_path_raises_file_not_found_before_sending(
+    before: str, after: str, nuls: int, kind: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        write_file(Path(folder) / "data.txt")  # "data.txt\x00..." must not serve this file
+        text = f"{folder}/{before}" + "\x00" * nuls + after
+        target: str | os.PathLike[str] = (
+            text if kind == "str" else Path(text) if kind == "Path" else _FsPath(text)
+        )
+        send = Recorder()
+        with pytest.raises(FileNotFoundError) as raised:
+            asyncio.run(Response(scope_with(), Script(), send).respond_file(target))
+        assert raised.value.errno == errno.ENOENT
+        assert raised.value.strerror == _files.NUL_IN_PATH_MESSAGE
+        assert send.events == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.binary(max_size=12), nul=st.booleans())
+def test_bytes_paths_raise_type_error_before_sending(name: bytes, nul: bool) -> None:
+    target = cast(str, name + (b"\x00" if nul else b""))  # outside the accepted types
+    send = Recorder()
+    with pytest.raises(TypeError, match="not bytes"):
+        asyncio.run(Response(scope_with(), Script(), send).respond_file(target))
+    assert send.events == []

@@ -9,9 +9,9 @@ granian 2.8, daphne 4.2), pinned per server in ``SCOPES``:
   ``extensions`` key at all; ``state`` present (lifespan on).
 - hypercorn: spec "2.1" and ``extensions`` {} on HTTP/1.1 (its trailers, early hints and
   push extensions are offered only on HTTP/2 and HTTP/3).
-- granian: spec "2.3", ``extensions`` ``http.response.pathsend`` (``respond_file`` sends
-  whole files by path) and ``websocket.http.response`` even on HTTP scopes; the ``server``
-  port is a ``str``.
+- granian: spec "2.3", ``extensions`` ``http.response.pathsend`` (which ``respond_file``
+  does not use: it sends the bytes of the file it opened) and ``websocket.http.response``
+  even on HTTP scopes; the ``server`` port is a ``str``.
 - daphne: ``asgi`` is only {"version": "3.0"} (spec 2.0), no ``extensions`` key and no
   ``state`` (daphne does not run the lifespan protocol).
 

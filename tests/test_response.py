@@ -276,10 +276,10 @@ async def test_invalid_media_type_raises_invalid_header_error(recorder: Recorder
 # start / write / end
 
 
-async def test_spec_example_start_then_write_and_end_on_the_same_object(recorder: Recorder) -> None:
+async def test_start_then_write_and_end_on_the_same_object_works_at_run_time(recorder: Recorder) -> None:
     response = make(recorder)
     await response.start(media_type="text/plain", content_length=2)
-    same = cast("Response[Started]", response)  # what untyped spec code does
+    same = cast("Response[Started]", response)  # what untyped 0.18-style code does
     await same.write(b"a", more_body=True)
     await same.write(b"b", more_body=True)
     await same.end()

@@ -14,6 +14,7 @@ from typing import Any, cast
 import pytest
 
 from asgikit import (
+    Request,
     Response,
     ResponseAlreadyEndedError,
     ResponseAlreadyStartedError,
@@ -41,7 +42,7 @@ async def test_stale_unstarted_reference_after_start_raises() -> None:
         await response.start(200)  # type-checks: `response` is still Unstarted
 
 
-async def test_untyped_callers_get_the_spec_exceptions() -> None:
+async def test_untyped_callers_get_the_documented_exceptions() -> None:
     untyped = cast(Any, Response(http_scope(), Script(), Recorder()))
     with pytest.raises(ResponseNotStartedError):
         await untyped.write(b"x")
@@ -97,3 +98,17 @@ async def test_positive_websocket_lifecycle_runs() -> None:
         {"type": "websocket.send", "text": '{"a":1}'},
         {"type": "websocket.close", "code": 1000, "reason": "bye"},
     ]
+
+
+async def test_responding_twice_type_checks_but_raises_at_run_time() -> None:
+    recorder = Recorder()
+    with pytest.raises(ResponseAlreadyEndedError):
+        await positive_api.respond_twice_is_not_a_type_error(Request(http_scope(), Script(), recorder))
+    assert [event["type"] for event in recorder.events] == ["http.response.start", "http.response.body"]
+
+
+async def test_a_shortcut_after_start_type_checks_but_raises_at_run_time() -> None:
+    recorder = Recorder()
+    with pytest.raises(ResponseAlreadyStartedError):
+        await positive_api.respond_after_start_is_not_a_type_error(Request(http_scope(), Script(), recorder))
+    assert [event["type"] for event in recorder.events] == ["http.response.start"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Final, TypeVar, cast, final, overload
 
-import msgspec
+from typing_extensions import TypeForm
 
 from ._connection import ConnectionState, connection_state
 from ._exceptions import (
@@ -37,7 +37,7 @@ from ._exceptions import (
     UnsupportedMediaTypeError,
 )
 from ._form_parts import FormParser, FormPart, FormParts, UrlencodedReader
-from ._json import JSONValue, decode_json, decoder_for
+from ._json import JSONDecodeFailure, JSONValue, decode_json
 from ._limits import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_FIELDS,
@@ -163,7 +163,11 @@ class Body:
 
     @property
     def charset(self) -> str | None:
-        """The lower-cased ``charset`` parameter of ``Content-Type``, if any."""
+        """The lower-cased ``charset`` parameter of ``Content-Type``.
+
+        ``None`` when the request has no ``Content-Type`` or names no charset (``read_text()``
+        then decodes UTF-8); use ``body.charset or "utf-8"`` where you need a name.
+        """
         info = self._type_info
         if info is None:
             info = self._parse_type()
@@ -308,17 +312,20 @@ class Body:
     async def read_json(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> JSONValue: ...
     @overload
     async def read_json(
-        self, type: type[_T], *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
+        self, type: TypeForm[_T], *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
     ) -> _T: ...
     async def read_json(
-        self, type: type[_T] | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
-    ) -> object:
+        self, type: TypeForm[_T] | None = None, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    ) -> _T | JSONValue:
         """Read the whole body as JSON (UTF-8).
 
-        Without ``type`` the result is plain JSON values; with ``type`` (a ``msgspec.Struct``,
-        dataclass, ``TypedDict``, ``list[int]``...) it is validated and converted. An empty or
-        malformed body raises ``MalformedBodyError`` (400); a well-formed body that does not
-        match ``type`` raises ``BodyValidationError`` (422).
+        Without ``type`` the result is plain JSON values; with ``type`` (any type form msgspec
+        decodes: a ``msgspec.Struct``, dataclass, ``TypedDict``, ``list[int]``, ``Item | None``,
+        ``Annotated[int, Meta(ge=0)]``, ``Literal["a", "b"]``, a ``NewType``...) it is
+        validated and converted, and typed exactly as ``type``. An empty or malformed body
+        (including nesting too deep to decode) raises ``MalformedBodyError`` (400); a
+        well-formed body that does not match ``type`` raises ``BodyValidationError`` (422).
+        A ``type`` msgspec cannot decode into raises ``TypeError``.
         """
         body = self._state.body
         if body is None:
@@ -328,17 +335,13 @@ class Body:
         if not body:
             raise MalformedBodyError("request body is empty; expected JSON")
         try:
-            if type is None:
-                return decode_json(body)
-            return decoder_for(type).decode(body)
-        except msgspec.ValidationError as exc:
-            raise BodyValidationError(
-                f"the JSON body does not match the expected type: {exc}"
-            ) from None
-        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise MalformedBodyError(f"the request body is not valid JSON: {exc}") from None
-        except RecursionError:
-            raise MalformedBodyError("the JSON body is nested too deeply") from None
+            return decode_json(body, type)
+        except JSONDecodeFailure as failure:
+            if failure.mismatch:
+                raise BodyValidationError(
+                    f"the JSON body does not match the expected type: {failure}"
+                ) from None
+            raise MalformedBodyError(f"the request body is not valid JSON: {failure}") from None
 
     async def read_form(
         self,

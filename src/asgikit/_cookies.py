@@ -85,8 +85,12 @@ class Cookies:
         """Add a cookie.
 
         ``value`` must be RFC 6265 cookie-octets (printable ASCII except space, ``"``, ``,``,
-        ``;`` and ``\\``), optionally wrapped in one pair of double quotes: encode anything else
-        (e.g. base64url) yourself. ``expires`` is seconds from now or an aware ``datetime``.
+        ``;`` and ``\\``), optionally wrapped in one pair of double quotes. Any other value (a
+        space, a comma, a quote, a control character, non-ASCII text) raises
+        ``InvalidHeaderError``: nothing is quoted or escaped for you. Encode such values
+        yourself, for example with ``urllib.parse.quote(value, safe="")`` (undo it with
+        ``unquote`` when reading ``request.cookies``, which does not decode) or with
+        ``base64.urlsafe_b64encode``. ``expires`` is seconds from now or an aware ``datetime``.
         ``domain`` must be a host name, ``path`` must start with ``/``.
         ``samesite="none"`` and ``partitioned=True`` force ``Secure`` (browsers drop such
         cookies otherwise), as do the ``__Secure-`` and ``__Host-`` name prefixes; a

@@ -32,8 +32,8 @@ Every exception asgikit raises on purpose is one of these::
     │       └── WebSocketMessageTooLargeError
     └── InvalidHeaderError (also a ValueError)  an outgoing header or cookie would be unsafe
 
-``MultipartBoundaryError`` is documented by the original API as a direct ``Exception`` subclass;
-here it is still an ``Exception``, and also a ``MalformedBodyError`` so frameworks can map it to 400.
+``MultipartBoundaryError`` was a direct ``Exception`` subclass in asgikit 0.18; it is still an
+``Exception``, and also a ``MalformedBodyError`` so frameworks can map it to 400.
 """
 
 from __future__ import annotations

@@ -2,6 +2,14 @@
 
 ``plan_file_response`` decides status and headers from the request's conditional and
 ``Range`` headers (parsed by ``_ranges``); ``Response.respond_file`` sends the plan.
+
+The bytes sent are always read from the descriptor ``open_file`` opened and ``fstat``-ed
+(``http.response.zerocopysend`` or threaded reads), never from the path again: a server
+given a path (``http.response.pathsend``) opens it later, in its own task (Granian spawns
+the open after ``send()`` has returned), so a symlink swapped in between would make it serve
+another file under this one's length and ETag. A ``/proc/self/fd/N`` path would not help:
+nothing tells the application when the server has opened it, and once the descriptor is
+closed its number can name an unrelated file.
 """
 
 from __future__ import annotations
@@ -118,15 +126,29 @@ def _open(path: str) -> OpenedFile:
     return OpenedFile(fd, os.path.abspath(path), info.st_size, info.st_mtime, info.st_mtime_ns)
 
 
+NUL_IN_PATH_MESSAGE: Final = "file path contains a NUL character; no such file can exist"
+"""The message of the ``FileNotFoundError`` raised for a path containing NUL."""
+
+
 async def open_file(path: str | os.PathLike[str]) -> OpenedFile:
     """Open a regular file for reading in a worker thread.
 
+    The returned descriptor is what the response reads: the path is never opened again, so
+    a file renamed or a symlink swapped after this call cannot change the bytes served.
+
     Raises:
-        FileNotFoundError: the file does not exist.
+        FileNotFoundError: the file does not exist, or the path contains NUL (no file can
+            have such a name; ``os.open`` would raise a bare ``ValueError``).
         IsADirectoryError: the path is a directory.
         OSError: any other failure, including ``EINVAL`` for FIFOs, devices and sockets.
+        TypeError: a ``bytes`` path (or ``os.PathLike[bytes]``), which is not accepted.
     """
-    return await _in_thread(_open, os.fspath(path))
+    name: str | bytes = os.fspath(path)
+    if isinstance(name, bytes):
+        raise TypeError("file path must be str or os.PathLike[str], not bytes; decode it first")
+    if "\x00" in name:
+        raise FileNotFoundError(errno.ENOENT, NUL_IN_PATH_MESSAGE)
+    return await _in_thread(_open, name)
 
 
 def guess_media_type(path: str | os.PathLike[str]) -> str:
@@ -171,11 +193,10 @@ Segment = bytes | tuple[int, int]
 class FilePlan:
     """What to send for a file: status, headers asgikit owns, body segments and their length.
 
-    ``segments`` is empty when no body is sent (304, 416). ``whole`` is true when the body is
-    the complete file, so the server may send it by path.
+    ``segments`` is empty when no body is sent (304, 416).
     """
 
-    __slots__ = ("content_length", "headers", "segments", "status", "whole")
+    __slots__ = ("content_length", "headers", "segments", "status")
 
     def __init__(
         self,
@@ -183,13 +204,11 @@ class FilePlan:
         headers: list[tuple[bytes, bytes]],
         segments: list[Segment],
         content_length: int,
-        whole: bool,
     ) -> None:
         self.status = status
         self.headers = headers
         self.segments = segments
         self.content_length = content_length
-        self.whole = whole
 
 
 _CONDITIONAL_HEADERS: Final = frozenset(
@@ -198,14 +217,19 @@ _CONDITIONAL_HEADERS: Final = frozenset(
 
 
 def _conditional_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[bytes, str]:
-    """The conditional/range request headers, repeated lines joined with ``", "``."""
-    found: dict[bytes, str] = {}
+    """The conditional/range request headers, repeated lines joined with ``", "``.
+
+    Lines are collected per name and joined once, so a request repeating a header tens of
+    thousands of times costs linear time (concatenating as they arrive was quadratic).
+    """
+    lines: dict[bytes, list[bytes]] = {}
     for name, value in raw:
         if name in _CONDITIONAL_HEADERS:
-            text = value.decode("latin-1")
-            previous = found.get(name)
-            found[name] = text if previous is None else f"{previous}, {text}"
-    return found
+            if name in lines:
+                lines[name].append(value)
+            else:
+                lines[name] = [value]
+    return {name: b", ".join(values).decode("latin-1") for name, values in lines.items()}
 
 
 def plan_file_response(
@@ -236,7 +260,7 @@ def plan_file_response(
         headers = [(b"content-type", content_type), *validators, (b"accept-ranges", b"bytes")]
         if disposition is not None:
             headers.append((b"content-disposition", disposition))
-        return FilePlan(code, headers, whole, size, True)
+        return FilePlan(code, headers, whole, size)
 
     if status != 200 or (method != "GET" and method != "HEAD"):
         return full(status)
@@ -246,13 +270,13 @@ def plan_file_response(
     if_none_match = conditions.get(b"if-none-match")
     if if_none_match is not None:
         if if_none_match_matches(if_none_match, etag_text):
-            return FilePlan(304, validators, [], 0, False)
+            return FilePlan(304, validators, [], 0)
     else:
         since = conditions.get(b"if-modified-since")
         if since is not None:
             date = parse_http_date(since)
             if date is not None and modified <= date:
-                return FilePlan(304, validators, [], 0, False)
+                return FilePlan(304, validators, [], 0)
     range_header = conditions.get(b"range")
     if range_header is None or method != "GET":
         return full(200)
@@ -263,9 +287,8 @@ def plan_file_response(
     if ranges is None:
         return full(200)
     if not ranges:
-        return FilePlan(416, [(b"content-range", b"bytes */%d" % size)], [], 0, False)
+        return FilePlan(416, [(b"content-range", b"bytes */%d" % size)], [], 0)
     plan = full(206)
-    plan.whole = False
     if len(ranges) == 1:
         start, stop = ranges[0]
         plan.headers.append((b"content-range", b"bytes %d-%d/%d" % (start, stop - 1, size)))

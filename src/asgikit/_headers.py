@@ -1,5 +1,8 @@
 """Incoming request headers, built from the ASGI ``scope["headers"]`` list."""
 
+# get_first/get repeat MultiDict's overloads (see the note there).
+# pyright: reportOverlappingOverload=false
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -10,6 +13,7 @@ from ._multidict import MultiDict
 __all__ = ["Headers"]
 
 D = TypeVar("D")
+T = TypeVar("T")
 
 
 @final
@@ -46,6 +50,8 @@ class Headers(MultiDict[str]):
     @overload
     def get_first(self, key: str) -> str | None: ...
     @overload
+    def get_first(self: MultiDict[T], key: str, default: T) -> T: ...
+    @overload
     def get_first(self, key: str, default: D) -> str | D: ...
     def get_first(self, key: str, default: object = None) -> object:
         """Get the first value of header ``key`` (any case), or ``default`` when absent."""
@@ -53,9 +59,11 @@ class Headers(MultiDict[str]):
         return default if values is None else values[0]
 
     @overload
-    def get(self, key: str) -> list[str] | None: ...
+    def get(self: MultiDict[T], key: str) -> list[T] | None: ...
     @overload
-    def get(self, key: str, default: D) -> list[str] | D: ...
+    def get(self: MultiDict[T], key: str, default: list[T]) -> list[T]: ...
+    @overload
+    def get(self: MultiDict[T], key: str, default: D) -> list[T] | D: ...
     def get(self, key: str, default: object = None) -> object:
         """Get all values of header ``key`` (any case) as a new list, or ``default``."""
         values = self._data.get(key.lower())

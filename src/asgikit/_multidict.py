@@ -3,9 +3,21 @@
 ``MultiDict`` is a read-only view (covariant: a ``MultiDict[bool]`` is a ``MultiDict[int]``);
 ``MutableMultiDict`` adds ``add``/``set``/``pop`` and is invariant.
 
+Every list the read view hands out is a new copy, so handing a ``MultiDict[bool]`` seen as a
+``MultiDict[int]`` out as a ``list[int]`` is sound: nobody else holds that list. The checkers
+cannot see "new copy" in a covariant class, so those methods spell their result through a
+method-scoped ``T`` bound by ``self: MultiDict[T]`` (the caller's view of the element type)
+instead of the class's covariant ``T_co``.
+
 Internally both keep ``dict[str, list[T]]``: key order is the order keys were first seen and
 each list keeps its values in insertion order. A key never maps to an empty list.
 """
+
+# The overloads of ``get_first``/``get`` put an exact ``default: T`` (``T`` bound through
+# ``self``) before the general ``default: D``; mypy and pyright judge the general one
+# unreachable because they treat ``T`` as free, yet both resolve ``get_first("k", 1)`` on a
+# ``MultiDict[str]`` to it (tests/typing/positive_api.py). mypy.ini turns off the same check.
+# pyright: reportOverlappingOverload=false
 
 from __future__ import annotations
 
@@ -63,6 +75,8 @@ class MultiDict(Generic[T_co]):
     @overload
     def get_first(self, key: str) -> T_co | None: ...
     @overload
+    def get_first(self: MultiDict[T], key: str, default: T) -> T: ...
+    @overload
     def get_first(self, key: str, default: D) -> T_co | D: ...
     def get_first(self, key: str, default: object = None) -> object:
         """Get the first value of ``key``, or ``default`` when the key is absent."""
@@ -70,15 +84,17 @@ class MultiDict(Generic[T_co]):
         return default if values is None else values[0]
 
     @overload
-    def get(self, key: str) -> list[T_co] | None: ...
+    def get(self: MultiDict[T], key: str) -> list[T] | None: ...
     @overload
-    def get(self, key: str, default: D) -> list[T_co] | D: ...
+    def get(self: MultiDict[T], key: str, default: list[T]) -> list[T]: ...
+    @overload
+    def get(self: MultiDict[T], key: str, default: D) -> list[T] | D: ...
     def get(self, key: str, default: object = None) -> object:
         """Get all values of ``key`` as a new list, or ``default`` when the key is absent."""
         values = self._data.get(key)
         return default if values is None else values.copy()
 
-    def __getitem__(self, key: str) -> list[T_co]:
+    def __getitem__(self: MultiDict[T], key: str) -> list[T]:
         """All values of ``key`` as a new list; ``KeyError`` when the key is absent."""
         return self._data[key].copy()
 
@@ -98,19 +114,19 @@ class MultiDict(Generic[T_co]):
         """Iterate over all keys (distinct, in insertion order)."""
         return self._data.keys()
 
-    def values(self) -> list[list[T_co]]:
+    def values(self: MultiDict[T]) -> list[list[T]]:
         """All value lists, one per key, each a new list."""
         return [values.copy() for values in self._data.values()]
 
-    def items(self) -> list[tuple[str, T_co]]:
+    def items(self: MultiDict[T]) -> list[tuple[str, T]]:
         """All ``(key, value)`` pairs, one per value, in insertion order of keys then values."""
         return [(key, value) for key, values in self._data.items() for value in values]
 
-    def lists(self) -> list[tuple[str, list[T_co]]]:
+    def lists(self: MultiDict[T]) -> list[tuple[str, list[T]]]:
         """All ``(key, values)`` pairs, one per key, each values list a new list."""
         return [(key, values.copy()) for key, values in self._data.items()]
 
-    def to_dict(self) -> dict[str, list[T_co]]:
+    def to_dict(self: MultiDict[T]) -> dict[str, list[T]]:
         """A new ``dict`` mapping each key to a new list of its values."""
         return {key: values.copy() for key, values in self._data.items()}
 

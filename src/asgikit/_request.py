@@ -472,7 +472,8 @@ class Request:
         """Respond with a file, honouring ``Range`` and conditional request headers.
 
         Raises:
-            FileNotFoundError: if the file does not exist (before anything is sent).
+            FileNotFoundError: if the file does not exist or the path contains NUL (before
+                anything is sent).
         """
         await self.response.respond_file(
             path, status=status, media_type=media_type, headers=headers, cookies=cookies, filename=filename

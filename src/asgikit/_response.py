@@ -5,8 +5,9 @@ state are typed on ``self: Response[<state>]`` and transitions return the same o
 so typed code rebinds (``started = await response.start()``) and the checkers reject ``write()``
 before ``start()``, a second ``start()`` or ``write()`` after the end. Python cannot stop a
 stale reference statically, so every check also exists at runtime, against the state shared by
-every view of the scope (``connection_state``): the spec's ``await response.start()`` followed by
-``await response.write(...)`` on the same object keeps working.
+every view of the scope (``connection_state``): ``await response.start()`` followed by
+``await response.write(...)`` on the same object, as code written for asgikit 0.18 does, keeps
+working.
 
 Header policy, shared by every method that starts a response:
 
@@ -423,7 +424,7 @@ class Response(Generic[S]):
     ) -> Response[Started] | Response[Finished]:
         """Write a chunk of the body and return this object typed by its new state.
 
-        As in the original API, ``more_body`` defaults to ``False``: the chunk is the last one
+        As in asgikit 0.18, ``more_body`` defaults to ``False``: the chunk is the last one
         and the response ends (typed ``Response[Finished]``). Stream with ``more_body=True``
         (typed ``Response[Started]``) and finish with ``end()``. Chunks of a ``HEAD``, 204 or 304
         response are not sent.
@@ -778,14 +779,16 @@ class Response(Generic[S]):
         100 ranges, a malformed header or a failed ``If-Range`` give the whole file) or 416
         when no range is satisfiable. ``HEAD`` gets headers only.
 
-        The file is sent with ``http.response.pathsend`` when the server offers it and the
-        whole file is sent, ``http.response.zerocopysend`` when offered, and otherwise in
-        64 KiB chunks read in a worker thread.
+        The bytes come from the file descriptor opened (and checked) here, never from the path
+        again: with ``http.response.zerocopysend`` when the server offers it, otherwise in
+        64 KiB chunks read in a worker thread. ``http.response.pathsend`` is not used: the
+        server would reopen the path later, and a symlink swapped in between would serve
+        another file.
 
         Raises:
-            FileNotFoundError: if the file does not exist; ``IsADirectoryError`` or another
-                ``OSError`` if it cannot be opened as a regular file. Raised before anything is
-                sent, so the caller can still answer 404.
+            FileNotFoundError: if the file does not exist or the path contains NUL;
+                ``IsADirectoryError`` or another ``OSError`` if it cannot be opened as a
+                regular file. Raised before anything is sent, so the caller can still answer 404.
         """
         self._check_start(status)
         if status == 204 or status == 304:
@@ -820,17 +823,6 @@ class Response(Generic[S]):
             await self._send_start(plan.status, add_headers(raw, headers, cookies))
             if self._head or not plan.segments:
                 await self._started().end()
-                return
-            if (
-                plan.whole
-                and not self._websocket
-                and "http.response.pathsend" in extensions(self._scope)
-            ):
-                self._state.response = RESPONSE_ENDED
-                try:
-                    await self._send({"type": "http.response.pathsend", "path": opened.path})
-                except OSError as exc:
-                    raise self._gone(exc) from exc
                 return
             await self._send_file_segments(opened, plan.segments)
         except BaseException:
@@ -989,7 +981,7 @@ class StreamWriter:
     def write(self, data: bytes | str) -> Awaitable[None]:
         """Send one chunk: ``bytes`` as they are, ``str`` encoded; empty chunks are skipped.
 
-        A plain method returning what to await: on servers whose ``send`` cannot fail (spec
+        A plain method returning what to await: on servers whose ``send`` cannot fail (ASGI spec
         < 2.4) the common case hands back ``send``'s own awaitable, one coroutine less per
         chunk. Errors known up front are raised by the call itself.
 

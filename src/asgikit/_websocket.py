@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from enum import Enum
 from typing import Final, Generic, Literal, NoReturn, TypeAlias, TypeVar, cast, final, overload
 
-import msgspec
+from typing_extensions import TypeForm
 from typing_extensions import TypeVar as DefaultTypeVar
 
 from ._connection import ConnectionState, connection_state
@@ -27,7 +27,7 @@ from ._exceptions import (
     WebSocketStateError,
 )
 from ._header_encoding import HeaderInput, encode_headers
-from ._json import EncHook, JSONValue, decode_json, decoder_for, encode_json
+from ._json import EncHook, JSONDecodeFailure, JSONValue, decode_json, encode_json
 from ._scope import spec_version
 from .asgi import (
     Receive,
@@ -121,18 +121,18 @@ def _check_size(data: str | bytes, max_size: int) -> None:
         )
 
 
-def _decode(data: str | bytes, type_: type[_T] | None, max_size: int) -> _T | JSONValue:
+def _decode(data: str | bytes, type_: TypeForm[_T] | None, max_size: int) -> _T | JSONValue:
+    """Decode one message for ``read_json``/``iter_json``: every failure, whatever its kind
+    (malformed, too deep, not matching ``type_``), is a ``WebSocketMessageError``."""
     _check_size(data, max_size)
     try:
-        if type_ is None:
-            return decode_json(data)
-        return decoder_for(type_).decode(data)
-    except msgspec.ValidationError as exc:
-        raise WebSocketMessageError(
-            f"websocket message does not match the expected type: {exc}"
-        ) from None
-    except (msgspec.DecodeError, UnicodeError) as exc:
-        raise WebSocketMessageError(f"websocket message is not valid JSON: {exc}") from None
+        return decode_json(data, type_)
+    except JSONDecodeFailure as failure:
+        if failure.mismatch:
+            raise WebSocketMessageError(
+                f"websocket message does not match the expected type: {failure}"
+            ) from None
+        raise WebSocketMessageError(f"websocket message is not valid JSON: {failure}") from None
 
 
 def _is_event(event: object) -> bool:
@@ -306,22 +306,25 @@ class WebSocket(Generic[S]):
     @overload
     async def read_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
-        type: type[_T],
+        type: TypeForm[_T],
         *,
         max_size: int = DEFAULT_MAX_JSON_MESSAGE_SIZE,
     ) -> _T: ...
 
     async def read_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
-        type: type[_T] | None = None,
+        type: TypeForm[_T] | None = None,
         *,
         max_size: int = DEFAULT_MAX_JSON_MESSAGE_SIZE,
     ) -> _T | JSONValue:
         """Read the next message as JSON, validated into ``type`` if given (msgspec).
 
-        Text and binary frames are both accepted (binary as UTF-8 JSON). Raises
-        ``WebSocketMessageTooLargeError`` for a message over ``max_size`` bytes and
-        ``WebSocketMessageError`` for malformed JSON or a value not matching ``type``.
+        ``type`` is any type form msgspec decodes (``Item``, ``Item | None``, ``list[Item]``,
+        ``Annotated[int, Meta(ge=0)]``, ``Literal["a", "b"]``...) and the result is typed
+        exactly as ``type``. Text and binary frames are both accepted (binary as UTF-8 JSON).
+        Raises ``WebSocketMessageTooLargeError`` for a message over ``max_size`` bytes and
+        ``WebSocketMessageError`` for every other decode failure: malformed JSON, invalid
+        UTF-8, nesting too deep to decode, or a value not matching ``type``.
         """
         return _decode(await self.read(), type, max_size)
 
@@ -335,14 +338,14 @@ class WebSocket(Generic[S]):
     @overload
     def iter_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
-        type: type[_T],
+        type: TypeForm[_T],
         *,
         max_size: int = DEFAULT_MAX_JSON_MESSAGE_SIZE,
     ) -> AsyncIterator[_T]: ...
 
     def iter_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
-        type: type[_T] | None = None,
+        type: TypeForm[_T] | None = None,
         *,
         max_size: int = DEFAULT_MAX_JSON_MESSAGE_SIZE,
     ) -> AsyncIterator[_T | JSONValue]:
@@ -354,7 +357,7 @@ class WebSocket(Generic[S]):
 
     @staticmethod
     async def _json_messages(
-        messages: AsyncIterator[str | bytes], type_: type[_T] | None, max_size: int
+        messages: AsyncIterator[str | bytes], type_: TypeForm[_T] | None, max_size: int
     ) -> AsyncIterator[_T | JSONValue]:
         async for data in messages:
             yield _decode(data, type_, max_size)
@@ -388,7 +391,8 @@ class WebSocket(Generic[S]):
         enc_hook: EncHook | None = None,
     ) -> None:
         """Send ``data`` as compact JSON in a text frame (msgspec; ``enc_hook`` converts
-        unsupported objects). Unsupported objects raise ``TypeError`` before anything is sent.
+        unsupported objects). Unsupported objects raise ``TypeError`` and values nested too
+        deeply (or cyclic) raise ``ValueError``, both before anything is sent.
         """
         await self.write(encode_json(data, enc_hook).decode("utf-8"))
 

@@ -145,9 +145,39 @@ def params() -> None:
         write("params", seed(ASCII + text, (0, 2, 2)))
 
 
+def websocket_json() -> None:
+    # mode (0 read_json, 1 iter_json), type index, frame kind, max_size index[, count]
+    for payload, mode, type_index, frame in (
+        (ASCII + b'{"x": 1, "y": 2, "tags": ["a"]}', 0, 1, 0),
+        (b"[1, 2, 3]", 0, 2, 1),
+        (ASCII + b'{"a": 1.5, "b": -0.0, "c": 1e308}', 0, 3, 0),
+        (ASCII + b'[[[[[[[[[[1]]]]]]]]]]', 0, 0, 0),
+        (b'"caf\xc3\xa9 \\u00e9 \\ud83d\\ude00"', 0, 4, 1),
+        (ASCII + b"[true, null]", 0, 6, 0),
+    ):
+        write("websocket_json", seed(payload, (0, 1, mode), (0, 6, type_index), (0, 2, frame), (0, 4, 0)))
+    write("websocket_json", seed(b'{"k": [1, {"n": null}]}', (0, 1, 1), (0, 6, 0), (0, 2, 2), (0, 4, 0), (1, 4, 1)))
+
+
+def redirects() -> None:
+    # allowed-hosts set, require_https, raw (0) or pieces (1)
+    for target, allowed in (
+        (b"/account?next=//evil.com", 0),
+        (b"https://example.org/x#y", 0),
+        (b"//example.org\\@evil.com", 0),
+        (b"https:///evil.com", 1),
+        (b"//[::1]:8000/", 1),
+        (b"//%65vil.com", 2),
+    ):
+        write("redirects", seed(ASCII + target, (0, 3, allowed), (0, 1, 0), (0, 1, 0)))
+    write("redirects", seed(ASCII + b"/x", (0, 3, 1), (0, 1, 1), (0, 1, 1), (0, 10, 3), (0, 36, 0), (0, 36, 16), (0, 36, 4)))
+
+
 if __name__ == "__main__":
     multipart()
     urlencoded()
     cookies()
     ranges()
     params()
+    websocket_json()
+    redirects()

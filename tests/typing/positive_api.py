@@ -68,7 +68,14 @@ def first_of(values: MultiDict[object]) -> object | None:
     return values.get_first("a")
 
 
-def multidict_api(numbers: MultiDict[int], words: MutableMultiDict[str], headers: Headers) -> None:
+def multidict_api(
+    numbers: MultiDict[int],
+    words: MutableMultiDict[str],
+    headers: Headers,
+    no_ints: list[int],
+    no_strs: list[str],
+    word: str,
+) -> None:
     assert_type(numbers.get_first("a"), int | None)
     assert_type(numbers.get_first("a", 0), int)
     assert_type(numbers.get("a"), list[int] | None)
@@ -78,6 +85,37 @@ def multidict_api(numbers: MultiDict[int], words: MutableMultiDict[str], headers
     words.set("a", "z")
     assert_type(headers.get_first("content-type"), str | None)
     assert_type(headers.get("accept"), list[str] | None)
+    assert_type(numbers.get("a", no_ints), list[int])
+    assert_type(numbers.get("a", word), list[int] | str)
+    assert_type(numbers.get_first("a", word), int | str)
+    assert_type(headers.get_first("accept", ""), str)
+    assert_type(headers.get_first("accept", word), str)
+    assert_type(headers.get("accept", no_strs), list[str])
+    assert_type(numbers.items(), list[tuple[str, int]])
+    assert_type(numbers.values(), list[list[int]])
+    assert_type(numbers.lists(), list[tuple[str, list[int]]])
+    assert_type(numbers.to_dict(), dict[str, list[int]])
+
+
+def token_from_query_or_header(request: Request) -> str:
+    """The default's type must win over the left operand of ``or`` (mypy solves from it)."""
+    assert_type(
+        request.query.get_first("token") or request.headers.get_first("authorization", ""), str
+    )
+    assert_type(request.query.get_first("token") or request.query.get_first("t", ""), str)
+    assert_type(request.headers.get_first("a") or request.headers.get_first("b", ""), str)
+    return request.query.get_first("token") or request.headers.get_first("authorization", "")
+
+
+def extended_values(numbers: MultiDict[int]) -> list[int]:
+    """A covariant view hands out new lists, so a list typed by the wider view is sound."""
+    values = numbers["a"]
+    values.append(2)  # a new list: ``numbers`` is unchanged, whatever its runtime type
+    return values
+
+
+def bools_seen_as_ints(flags: MultiDict[bool]) -> list[int]:
+    return extended_values(flags)
 
 
 async def response_lifecycle(response: Response) -> None:
@@ -113,6 +151,20 @@ async def websocket_lifecycle(websocket: WebSocket) -> None:
 def cookie_api(cookies: Cookies) -> None:
     cookies.set("session", "abc", samesite="strict", secure=True, partitioned=True)
     cookies.delete("session")
+
+
+async def respond_twice_is_not_a_type_error(request: Request) -> None:
+    """Clean in every checker, yet wrong: only the run-time check catches the second answer
+    (tests/test_request.py::test_respond_twice_raises_already_ended)."""
+    await request.respond_text("first")
+    await request.respond_text("second")
+
+
+async def respond_after_start_is_not_a_type_error(request: Request) -> None:
+    """Clean in every checker; raises ``ResponseAlreadyStartedError`` at run time
+    (tests/test_request.py::test_respond_after_start_raises_already_started)."""
+    await request.response.start(200)
+    await request.respond_text("late")
 
 
 async def form_parts_api(body: Body) -> None:
