@@ -35,7 +35,7 @@ Policies (each one a decision callers can rely on):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Protocol, final
+from typing import TYPE_CHECKING, Final, Protocol, TypedDict, final
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
 __all__ = [
+    "FormLimitArgs",
     "MultipartReader",
     "PartHead",
     "PartSink",
@@ -129,6 +130,20 @@ def decode_field(raw: bytes | bytearray, charset: str | None) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+class FormLimitArgs(TypedDict, total=False):
+    """``MultipartReader``'s limits as keyword arguments, for callers that pass them on (the
+    defaults are in ``MultipartReader``'s signature; the meanings in ``Body.read_form``)."""
+
+    max_fields: int
+    max_files: int
+    max_part_size: int
+    max_fields_size: int
+    max_file_size: int
+    max_part_header_count: int
+    max_part_header_size: int
+    max_body_size: int
 
 
 @final

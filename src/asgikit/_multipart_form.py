@@ -24,19 +24,17 @@ from collections.abc import AsyncIterable
 from tempfile import SpooledTemporaryFile
 from typing import Final, final
 
-from ._limits import (
-    DEFAULT_MAX_FIELDS,
-    DEFAULT_MAX_FIELDS_SIZE,
-    DEFAULT_MAX_FILE_SIZE,
-    DEFAULT_MAX_FILES,
-    DEFAULT_MAX_MULTIPART_SIZE,
-    DEFAULT_MAX_PART_HEADER_COUNT,
-    DEFAULT_MAX_PART_HEADER_SIZE,
-    DEFAULT_MAX_PART_SIZE,
-    SPOOL_MAX_SIZE,
-)
+from typing_extensions import Unpack
+
+from ._limits import SPOOL_MAX_SIZE
 from ._multidict import MultiDict, multidict_from_lists
-from ._multipart import MultipartReader, PartHead, boundary_from_content_type, decode_field
+from ._multipart import (
+    FormLimitArgs,
+    MultipartReader,
+    PartHead,
+    boundary_from_content_type,
+    decode_field,
+)
 from ._uploads import UploadedFile, spooled_in_memory
 
 __all__ = ["WRITE_BATCH_SIZE", "MultipartFormParser", "parse_multipart"]
@@ -105,30 +103,13 @@ class MultipartFormParser:
         self,
         boundary: bytes,
         *,
-        max_fields: int = DEFAULT_MAX_FIELDS,
-        max_files: int = DEFAULT_MAX_FILES,
-        max_part_size: int = DEFAULT_MAX_PART_SIZE,
-        max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
-        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-        max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
-        max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
-        max_body_size: int = DEFAULT_MAX_MULTIPART_SIZE,
         spool_max_size: int = SPOOL_MAX_SIZE,
         batch_size: int = WRITE_BATCH_SIZE,
+        **limits: Unpack[FormLimitArgs],
     ) -> None:
-        """Prepare to parse a body delimited by ``boundary`` (see ``boundary_from_content_type``)."""
-        self._reader = MultipartReader(
-            boundary,
-            self,
-            max_fields=max_fields,
-            max_files=max_files,
-            max_part_size=max_part_size,
-            max_fields_size=max_fields_size,
-            max_file_size=max_file_size,
-            max_part_header_count=max_part_header_count,
-            max_part_header_size=max_part_header_size,
-            max_body_size=max_body_size,
-        )
+        """Prepare to parse a body delimited by ``boundary`` (see ``boundary_from_content_type``)
+        with ``MultipartReader``'s ``limits``; files stay in memory up to ``spool_max_size``."""
+        self._reader = MultipartReader(boundary, self, **limits)
         self._spool_max_size = spool_max_size
         self._batch_size = batch_size
         # (name, raw value or file, part charset) in arrival order.
@@ -324,16 +305,9 @@ async def parse_multipart(
     content_type: str,
     chunks: AsyncIterable[bytes],
     *,
-    max_fields: int = DEFAULT_MAX_FIELDS,
-    max_files: int = DEFAULT_MAX_FILES,
-    max_part_size: int = DEFAULT_MAX_PART_SIZE,
-    max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-    max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
-    max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
-    max_body_size: int = DEFAULT_MAX_MULTIPART_SIZE,
     spool_max_size: int = SPOOL_MAX_SIZE,
     batch_size: int = WRITE_BATCH_SIZE,
+    **limits: Unpack[FormLimitArgs],
 ) -> MultiDict[str | UploadedFile]:
     """Parse a ``multipart/form-data`` body arriving as ``chunks``.
 
@@ -343,16 +317,9 @@ async def parse_multipart(
     """
     parser = MultipartFormParser(
         boundary_from_content_type(content_type),
-        max_fields=max_fields,
-        max_files=max_files,
-        max_part_size=max_part_size,
-        max_fields_size=max_fields_size,
-        max_file_size=max_file_size,
-        max_part_header_count=max_part_header_count,
-        max_part_header_size=max_part_header_size,
-        max_body_size=max_body_size,
         spool_max_size=spool_max_size,
         batch_size=batch_size,
+        **limits,
     )
     try:
         write = parser.write

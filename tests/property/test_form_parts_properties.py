@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import Script, http_scope
 from tests.property.test_form_properties import (
+    GARBAGE,
     PAIRS,
     Field,
     File,
@@ -139,16 +140,7 @@ async def outcome(reader: str, content_type: str, chunks: list[bytes]) -> tuple[
 
 @settings.get_profile("forms")
 @given(
-    st.one_of(
-        st.binary(max_size=400),
-        forms()
-        .map(lambda f: encode_multipart(*f))
-        .flatmap(
-            lambda data: st.tuples(
-                st.integers(0, len(data)), st.integers(0, len(data)), st.binary(max_size=8)
-            ).map(lambda edit: data[: edit[0]] + edit[2] + data[edit[1] :])
-        ),
-    ).flatmap(chunkings),
+    GARBAGE.flatmap(chunkings),
     st.sampled_from(['multipart/form-data; boundary="a"', "multipart/form-data; boundary=a"]),
 )
 def test_on_garbage_iter_parts_fails_exactly_like_read_form(
