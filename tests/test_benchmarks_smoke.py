@@ -147,8 +147,10 @@ async def test_websocket_receiver_stamps_the_message_loop() -> None:
 def test_targets_compare_in_the_right_direction() -> None:
     assert TARGETS["plaintext"].met(1.4)
     assert not TARGETS["plaintext"].met(1.41)
-    assert TARGETS["multipart_1m"].met(0.75)
-    assert not TARGETS["multipart_1m"].met(0.74)
+    assert TARGETS["multipart_1m"].met(0.90)
+    assert not TARGETS["multipart_1m"].met(0.89)
+    assert TARGETS["multipart_50m"].met(0.60)
+    assert not TARGETS["multipart_50m"].met(0.59)
     assert TARGETS["websocket"].met(200.0)
     assert not TARGETS["websocket"].met(201.0)
 
