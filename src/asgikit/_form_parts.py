@@ -218,7 +218,7 @@ class FormParts:
         bounds ``FormPart.read``."""
         self._source = source
         self._parser = parser(self)
-        self.max_part_size = max_part_size
+        self.max_part_size: int = max_part_size
         """The most ``FormPart.read`` collects."""
         # Parsed but not yet consumed: a part head, a piece of its content, or its end.
         self._events: deque[FormPart | bytes | _Event] = deque()

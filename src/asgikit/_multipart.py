@@ -161,15 +161,15 @@ class PartHead:
         headers: list[tuple[bytes, bytes]],
     ) -> None:
         """Record the parsed facts of one part (see the attributes)."""
-        self.name = name
+        self.name: str = name
         """The ``name`` parameter of ``Content-Disposition``."""
-        self.filename = filename
+        self.filename: str | None = filename
         """The ``filename`` parameter (``None`` for a plain field; ``""`` is a file)."""
-        self.media_type = media_type
+        self.media_type: str | None = media_type
         """The part's lower-cased ``Content-Type`` without parameters, ``None`` when absent."""
-        self.charset = charset
+        self.charset: str | None = charset
         """The lower-cased ``charset`` parameter of the part's ``Content-Type``, if any."""
-        self.headers = headers
+        self.headers: list[tuple[bytes, bytes]] = headers
         """Every header line as ``(lower-cased name, value)`` bytes, in order."""
 
 
