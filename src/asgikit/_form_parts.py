@@ -254,7 +254,9 @@ class FormParts:
         if self._current is not None:
             self._current = None  # from now on the old part raises when used
             while not self._current_ended:
-                if await self._pull() is _Event.PART_END:
+                # Inside a part, anything but content is its end (the parser guarantees a
+                # PART_END; stopping on anything else also rules out looping at BODY_END).
+                if not isinstance(await self._pull(), bytes):
                     self._current_ended = True
         event = await self._pull()
         if isinstance(event, FormPart):
