@@ -100,13 +100,13 @@ class Target:
 
 
 TARGETS: Final[dict[str, Target]] = {
-    "plaintext": Target(1.4, "ratio"),
-    "json": Target(1.4, "ratio"),
-    "echo_json": Target(1.15, "ratio"),
+    "plaintext": Target(1.25, "ratio"),
+    "json": Target(1.3, "ratio"),
+    "echo_json": Target(1.1, "ratio"),
     "form_20": Target(1.2, "ratio"),
-    "multipart_1m": Target(0.90, "throughput"),
-    "multipart_50m": Target(0.60, "throughput"),
-    "stream": Target(3.0, "ratio"),
+    "multipart_1m": Target(0.9, "throughput"),
+    "multipart_50m": Target(0.6, "throughput"),
+    "stream": Target(2.2, "ratio"),
     "websocket": Target(200.0, "extra_ns"),
 }
 """The issue's targets for asgikit (cases without one are reported only)."""
@@ -362,11 +362,12 @@ def ensure_asgikit018(progress: Callable[[str], None]) -> bool:
 
 
 def _worker_command(
-    cases: Sequence[str], reps: int, batch_ms: float, mode: str, clock: str
+    cases: Sequence[str], reps: int, batch_ms: float, mode: str, clock: str, impl: str
 ) -> list[str]:
     return [
         sys.executable, "-m", "benchmarks.inprocess", "--worker", mode, "--clock", clock,
         "--cases", ",".join(cases), "--reps", str(reps), "--batch-ms", str(batch_ms),
+        "--worker-impl", impl,
     ]  # fmt: skip
 
 
@@ -381,22 +382,59 @@ def run_asgikit018(
     """Run the 0.18.2 worker (``mode`` ``measure`` or ``verify``); its JSON result or ``None``."""
     if not ensure_asgikit018(progress):
         return None
-    env = dict(os.environ, PYTHONPATH=str(ASGIKIT018_DIR))
+    return _run_worker(
+        "asgikit018", ASGIKIT018_DIR, cases, reps, batch_ms, mode, progress, clock
+    )
+
+
+def run_before(
+    source: Path,
+    cases: Sequence[str],
+    reps: int,
+    batch_ms: float,
+    progress: Callable[[str], None],
+    clock: str = "wall",
+) -> dict[str, object] | None:
+    """Measure the asgikit apps against another copy of asgikit, whose package is
+    ``source/asgikit`` (e.g. ``git archive main src | tar -x -C DIR``, then ``DIR/src``), in a
+    worker process that imports it first; its JSON result or ``None``."""
+    if not (source / "asgikit" / "__init__.py").is_file():
+        progress(f"--before {source}: no asgikit package there; skipped")
+        return None
+    return _run_worker("asgikit", source, cases, reps, batch_ms, "measure", progress, clock)
+
+
+def _run_worker(
+    impl: str,
+    pythonpath: Path,
+    cases: Sequence[str],
+    reps: int,
+    batch_ms: float,
+    mode: str,
+    progress: Callable[[str], None],
+    clock: str,
+) -> dict[str, object] | None:
+    env = dict(os.environ, PYTHONPATH=str(pythonpath))
     done = subprocess.run(
-        _worker_command(cases, reps, batch_ms, mode, clock),
+        _worker_command(cases, reps, batch_ms, mode, clock, impl),
         cwd=_REPO, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     sys.stderr.write(done.stderr)
     if done.returncode != 0:
-        progress(f"asgikit 0.18.2 worker failed (exit {done.returncode})")
+        progress(f"{impl} worker on {pythonpath} failed (exit {done.returncode})")
         return None
     result: dict[str, object] = json.loads(done.stdout)
     return result
 
 
-def _worker(mode: str, cases: Sequence[str], reps: int, batch_ms: float, clock: str) -> int:
-    implementations = {"raw": load_apps("raw"), "asgikit018": load_apps("asgikit018")}
-    version = str(importlib.import_module("benchmarks.apps_asgikit018").VERSION)
+def _worker(
+    mode: str, cases: Sequence[str], reps: int, batch_ms: float, clock: str, impl: str
+) -> int:
+    implementations = {"raw": load_apps("raw"), impl: load_apps(impl)}
+    if impl == "asgikit018":
+        version = str(importlib.import_module("benchmarks.apps_asgikit018").VERSION)
+    else:
+        version = "before"
     problems = verify(implementations, cases)
     output: dict[str, object] = {"version": version, "problems": problems}
     if mode == "measure":
@@ -447,12 +485,20 @@ def _compared(case: Case, figure: float) -> str:
     return f"{figure:.2f}x"
 
 
-def report(samples: Samples, legacy: Samples | None, legacy_version: str) -> tuple[str, int]:
-    """The markdown table of results and the number of missed targets."""
+def report(
+    samples: Samples,
+    legacy: Samples | None,
+    legacy_version: str,
+    before: Samples | None = None,
+) -> tuple[str, int]:
+    """The markdown table of results and the number of missed targets; with ``before``
+    (see ``--before``) two more columns: that asgikit and its ratio to its own raw floor."""
     lines = [
         "| case | unit | raw floor | asgikit | asgikit vs raw | target | result "
-        f"| Starlette | Starlette vs raw | asgikit {legacy_version} | {legacy_version} vs its raw |",
-        "|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|",
+        f"| Starlette | Starlette vs raw | asgikit {legacy_version} | {legacy_version} vs its raw |"
+        + (" before | before vs its raw |" if before is not None else ""),
+        "|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
+        + ("---:|---:|" if before is not None else ""),
     ]
     missed = 0
     notes: list[str] = []
@@ -483,6 +529,13 @@ def report(samples: Samples, legacy: Samples | None, legacy_version: str) -> tup
             cells += [_fmt(case, legacy_case["asgikit018"]), _compared(case, figure)]
         else:
             cells += ["n/a", ""]
+        if before is not None:
+            earlier = before.get(name)
+            if earlier and "asgikit" in earlier:
+                figure = compare(case, earlier["asgikit"], earlier["raw"])
+                cells += [_fmt(case, earlier["asgikit"]), _compared(case, figure)]
+            else:
+                cells += ["n/a", ""]
         lines.append("| " + " | ".join(cells) + " |")
         if name in _FLOOR_NAMES:
             notes.append(f"- {case.title}: the raw floor is {_FLOOR_NAMES[name]}.")
@@ -515,7 +568,19 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="wall: perf_counter_ns (default); cpu: process_time_ns, for a busy machine",
     )
     parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="also measure the asgikit package found in this directory (e.g. an older src/)",
+    )
+    parser.add_argument(
         "--worker", choices=("measure", "verify"), default=None, help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--worker-impl",
+        choices=("asgikit018", "asgikit"),
+        default="asgikit018",
+        help=argparse.SUPPRESS,
     )
     return parser.parse_args(argv)
 
@@ -530,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reps: int = args.reps or (7 if args.quick else 21)
     batch_ms: float = args.batch_ms or (10.0 if args.quick else 40.0)
     if args.worker:
-        return _worker(args.worker, cases, reps, batch_ms, args.clock)
+        return _worker(args.worker, cases, reps, batch_ms, args.clock, args.worker_impl)
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -559,7 +624,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             contended += busy if isinstance(busy, int) else 0
             for problem in _as_strings(result.get("problems")):
                 progress(f"MISMATCH {problem}")
-    table, missed = report(samples, legacy, legacy_version)
+    before: Samples | None = None
+    if args.before is not None:
+        progress(f"asgikit from {args.before} (separate process):")
+        result = run_before(args.before, cases, reps, batch_ms, progress, args.clock)
+        if result is not None:
+            before = _as_samples(result.get("samples"))
+            busy = result.get("contended")
+            contended += busy if isinstance(busy, int) else 0
+            for problem in _as_strings(result.get("problems")):
+                progress(f"MISMATCH {problem}")
+    table, missed = report(samples, legacy, legacy_version, before)
     print(_environment(load_before, args.clock))
     print()
     print(table)
@@ -573,7 +648,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "5 retries: the machine is busy and these figures are not trustworthy"
         )
     if args.json is not None:
-        args.json.write_text(json.dumps({"samples": samples, "asgikit018": legacy}, indent=1))
+        args.json.write_text(
+            json.dumps({"samples": samples, "asgikit018": legacy, "before": before}, indent=1)
+        )
     return 0
 
 

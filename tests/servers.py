@@ -5,7 +5,7 @@ server with this interpreter, waits until it accepts TCP connections and yields 
 (``http://127.0.0.1:PORT``). On exit the server's whole process group is terminated (then
 killed). If the server cannot start, the test is skipped with the server's output as reason.
 Pass ``log=`` (a file opened for binary writing) to keep the server's output and read it with
-``server_output(log)``.
+``server_output(log)``; ``serve_logged`` does both and yields a ``ServerProcess``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,23 @@ import tempfile
 import time
 from collections.abc import Generator
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal, get_args
 
 import pytest
 
-__all__ = ["SERVER_KINDS", "ServerKind", "free_port", "server_command", "server_output", "start_server"]
+__all__ = [
+    "ERROR_MARKERS",
+    "SERVER_KINDS",
+    "ServerKind",
+    "ServerProcess",
+    "free_port",
+    "serve_logged",
+    "server_command",
+    "server_output",
+    "start_server",
+]
 
 ServerKind = Literal["uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian", "daphne"]
 """The servers (and uvicorn HTTP implementations) the integration tests run against."""
@@ -122,3 +133,36 @@ def start_server(
                 pytest.skip(f"{kind} could not start ({state}): {server_output(output)[-2000:]}")
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
+
+
+ERROR_MARKERS = ("Traceback", "ERROR", "Exception", "generator didn't stop", "Error:")
+"""Output a healthy run never prints (case-sensitive: "ERROR" is a log level)."""
+
+
+@dataclass
+class ServerProcess:
+    """A running server, its base URL and its captured output."""
+
+    kind: ServerKind
+    url: str
+    log: IO[bytes]
+
+    def output(self) -> str:
+        """Everything the server printed so far."""
+        return server_output(self.log)
+
+    def errors_logged(self) -> list[str]:
+        """Output lines that look like errors."""
+        return [line for line in self.output().splitlines() if any(m in line for m in ERROR_MARKERS)]
+
+
+@contextmanager
+def serve_logged(
+    kind: ServerKind, app: str, *, startup_timeout: float = 15.0
+) -> Generator[ServerProcess, None, None]:
+    """``start_server`` with the output kept in a temporary file: yield a ``ServerProcess``."""
+    with (
+        tempfile.NamedTemporaryFile(prefix=f"asgikit-{kind}-", suffix=".log") as log,
+        start_server(kind, app, startup_timeout=startup_timeout, log=log) as url,
+    ):
+        yield ServerProcess(kind, url, log)

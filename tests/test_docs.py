@@ -32,7 +32,16 @@ import pytest
 import asgikit
 import asgikit.asgi
 from asgikit import Request, WebSocket, _limits
-from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, Scope, Send, SendEvent, WebSocketScope
+from asgikit.asgi import (
+    HTTPScope,
+    LifespanScope,
+    Receive,
+    ReceiveEvent,
+    Scope,
+    Send,
+    SendEvent,
+    WebSocketScope,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,12 +211,49 @@ def _completed(events: list[SendEvent]) -> bool:
     return last["type"] in ("http.response.pathsend", "http.response.trailers")
 
 
+async def _start_lifespan(app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> dict[str, object]:
+    """Run the app's lifespan startup as a server does; return the state it filled.
+
+    An app that does not serve the lifespan protocol (returns, or raises on the scope) starts
+    with an empty state; one that completes the startup is then shut down.
+    """
+    state: dict[str, object] = {}
+    events: asyncio.Queue[ReceiveEvent] = asyncio.Queue()
+    events.put_nowait({"type": "lifespan.startup"})
+    sent = _Send()
+    scope: LifespanScope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": state}
+    task = asyncio.ensure_future(app(scope, events.get, sent))
+    async with asyncio.timeout(5):
+        while not sent.events and not task.done():
+            await asyncio.sleep(0)
+    if sent.events == [{"type": "lifespan.startup.complete"}]:
+        events.put_nowait({"type": "lifespan.shutdown"})
+    else:
+        task.cancel()
+    await asyncio.wait([task], timeout=5)
+    if not task.cancelled():
+        task.exception()  # an app without lifespan support may raise on the scope
+    return state
+
+
 async def _drive_app(app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
-    """Call an ASGI app once with ``GET /``: it must answer with a complete response."""
+    """Run the app's lifespan, then call it once with ``GET /`` (and the lifespan state): it
+    must answer with a complete response, or a started one it ended because the client left
+    (this client disconnects right after its request)."""
+    state = await _start_lifespan(app)
     send = _Send()
-    receive = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
-    await asyncio.wait_for(app(_get_scope(), receive, send), timeout=5)
-    assert _completed(send.events), send.events
+    request = _receive_from([{"type": "http.request", "body": b""}], {"type": "http.disconnect"})
+    disconnects_seen: list[ReceiveEvent] = []
+
+    async def receive() -> ReceiveEvent:
+        event = await request()
+        if event["type"] == "http.disconnect":
+            disconnects_seen.append(event)
+        return event
+
+    await asyncio.wait_for(app({**_get_scope(), "state": state}, receive, send), timeout=5)
+    client_left = bool(disconnects_seen) and bool(send.events) and send.events[0]["type"] == "http.response.start"
+    assert _completed(send.events) or client_left, send.events
 
 
 def _websocket_scope() -> WebSocketScope:

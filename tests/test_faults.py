@@ -27,7 +27,7 @@ from asgikit import (
     WebSocketMessageError,
     WebSocketState,
 )
-from asgikit._response import WATCH_AFTER
+from asgikit._disconnect import WATCH_AFTER
 from asgikit.asgi import Receive, ReceiveEvent, SendEvent
 
 from .conftest import Recorder, http_scope, websocket_scope

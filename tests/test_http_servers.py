@@ -29,16 +29,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import IO, Final, cast
+from typing import Final, cast
 
 import httpx
 import pytest
 
 from tests.apps import http_app
-from tests.servers import SERVER_KINDS, ServerKind, server_output, start_server
+from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged
 
 APP: Final = "tests.apps.http_app:app"
 TIMEOUT: Final = 15.0
@@ -81,40 +79,16 @@ SCOPES: Final[dict[ServerKind, dict[str, object]]] = {
     },
 }
 
-# Lines a healthy run never prints (case-sensitive: "ERROR" is a log level).
-_ERROR_MARKERS: Final = ("Traceback", "ERROR", "Exception", "generator didn't stop", "Error:")
-
 BIG_SIZE: Final = 50 * 1024 * 1024
 _BLOCK: Final = random.Random(20240601).randbytes(1024 * 1024)
 BOUNDARY: Final = "asgikit-test-7f3a9c"
 
 
-@dataclass
-class ServerProcess:
-    """A running server, its base URL and its captured output."""
-
-    kind: ServerKind
-    url: str
-    log: IO[bytes]
-
-    def output(self) -> str:
-        """Everything the server printed so far."""
-        return server_output(self.log)
-
-    def errors_logged(self) -> list[str]:
-        """Output lines that look like errors."""
-        return [line for line in self.output().splitlines() if any(m in line for m in _ERROR_MARKERS)]
-
-
 @pytest.fixture(scope="module", params=SERVER_KINDS)
 def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     """One server process per kind for the whole module, its output kept in a file."""
-    kind = cast("ServerKind", request.param)
-    with (
-        tempfile.NamedTemporaryFile(prefix=f"asgikit-{kind}-", suffix=".log") as log,
-        start_server(kind, APP, startup_timeout=TIMEOUT, log=log) as url,
-    ):
-        yield ServerProcess(kind, url, log)
+    with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
+        yield running
 
 
 @pytest.fixture

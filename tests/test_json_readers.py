@@ -18,7 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typing_extensions import TypeForm
 
-from asgikit import Body, BodyValidationError, MalformedBodyError, WebSocketMessageError
+from asgikit import (
+    Body,
+    BodyValidationError,
+    MalformedBodyError,
+    Request,
+    WebSocketMessageError,
+)
 from asgikit._json import encode_json
 from asgikit._websocket import AcceptedWebSocket, WebSocket
 from asgikit.asgi import ReceiveEvent
@@ -242,3 +248,21 @@ async def test_encoders_raise_type_error_for_unsupported_values_before_sending()
     assert send.events == []
     with pytest.raises(TypeError):
         encode_json({1j})
+
+
+@pytest.mark.parametrize("make_value", [lambda: deeply_nested_list(DEEP), cyclic_list])
+@pytest.mark.parametrize("on_response", [False, True])
+@pytest.mark.parametrize("media_type", ["application/json", "application/problem+json"])
+async def test_respond_json_raises_value_error_for_too_deep_values_before_sending(
+    make_value: Callable[[], object], on_response: bool, media_type: str
+) -> None:
+    send = Recorder()
+    request = Request(http_scope(), Script([]), send)
+    with pytest.raises(ValueError, match="nested too deeply to encode as JSON"):
+        if on_response:
+            await request.response.respond_json(make_value(), media_type=media_type)
+        else:
+            await request.respond_json(make_value(), media_type=media_type)
+    assert send.events == []
+    await request.respond_json([1])  # nothing was sent: the handler can still answer
+    assert send.events[-1] == {"type": "http.response.body", "body": b"[1]"}

@@ -28,6 +28,8 @@ EXTENSION_NAMES = {
     # helpers
     "JSONValue", "Writer", "ServerSentEvent", "format_sse_event", "is_safe_redirect_url",
     "safe_basename", "FormPart",
+    # framework-author kit: lifespan state and the error boundary
+    "run_lifespan", "error_boundary",
 }  # fmt: skip
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import inspect
 from http import HTTPMethod
 from typing import cast
 
 import pytest
 
 from asgikit import (
+    ClientDisconnectError,
     Request,
     ResponseAlreadyEndedError,
     ResponseAlreadyStartedError,
@@ -291,3 +293,25 @@ async def test_respond_on_websocket_scope_sends_denial_response() -> None:
 
 def request_state_is_closed(scope: WebSocketScope) -> bool:
     return WebSocket(scope, Script(websocket=True), Recorder()).state is WebSocketState.CLOSED
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["respond_bytes", "respond_text", "respond_json", "respond_empty", "redirect", "redirect_post_get"],
+)
+def test_one_shot_shortcuts_are_coroutine_functions(name: str) -> None:
+    assert inspect.iscoroutinefunction(getattr(Request, name))
+    assert inspect.iscoroutinefunction(getattr(make(http_scope()), name))
+
+
+async def test_shortcut_on_a_client_gone_raises_client_disconnect() -> None:
+    async def gone(event: object) -> None:
+        raise OSError("connection reset")
+
+    scope = http_scope(spec_version="2.4")
+    request = Request(scope, Script(), gone)
+    with pytest.raises(ClientDisconnectError, match="connection reset"):
+        await request.respond_text("x")
+    assert request.response.is_finished
+    with pytest.raises(ClientDisconnectError):
+        await Request(http_scope(spec_version="2.4"), Script(), gone).redirect("/elsewhere")

@@ -260,7 +260,7 @@ async def test_oserror_on_one_shot_response_becomes_client_disconnect_error() ->
 @pytest.fixture
 def watch_now(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start the watcher at the first streamed chunk instead of after WATCH_AFTER seconds."""
-    monkeypatch.setattr("asgikit._response.WATCH_AFTER", 0.0)
+    monkeypatch.setattr("asgikit._disconnect.WATCH_AFTER", 0.0)
 
 
 def empty_body() -> Script:
@@ -306,7 +306,7 @@ async def test_short_bursts_never_start_a_watcher(recorder: Recorder) -> None:
 async def test_watcher_starts_at_the_first_chunk_after_the_deadline(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("asgikit._response.WATCH_AFTER", 0.01)
+    monkeypatch.setattr("asgikit._disconnect.WATCH_AFTER", 0.01)
     receive = empty_body()
     scope = http_scope(spec_version="2.3")
     started = await Response(scope, receive, recorder).start()

@@ -20,7 +20,7 @@ from tests.conftest import Recorder, Script, http_scope
 async def test_full_duplex_echo_is_not_starved_by_the_disconnect_watcher(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("asgikit._response.WATCH_AFTER", 0.0)
+    monkeypatch.setattr("asgikit._disconnect.WATCH_AFTER", 0.0)
     queue: asyncio.Queue[ReceiveEvent] = asyncio.Queue()
 
     async def feed() -> None:
@@ -61,7 +61,7 @@ async def test_head_stream_ends_without_reading_the_stream() -> None:
 
 @pytest.mark.parametrize("spec", ["2.3", "2.4"])
 async def test_head_response_writer_notices_a_disconnect(spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("asgikit._response.WATCH_AFTER", 0.0)
+    monkeypatch.setattr("asgikit._disconnect.WATCH_AFTER", 0.0)
     request = Request(http_scope(method="HEAD", spec_version=spec), Script(), Recorder())
 
     async def run() -> None:

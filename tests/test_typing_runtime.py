@@ -100,6 +100,30 @@ async def test_positive_websocket_lifecycle_runs() -> None:
     ]
 
 
+async def test_one_shot_helper_returns_the_same_response_finished() -> None:
+    recorder = Recorder()
+    response = Response(http_scope(), Script(), recorder)
+    await positive_api.response_one_shot_helpers_finish(response)
+    finished = await Response(http_scope(), Script(), Recorder()).respond_json({"a": 1})
+    assert finished.is_finished
+    assert finished.status == 200
+    assert recorder.events == [
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"5")],
+        },
+        {"type": "http.response.body", "body": b"hello"},
+    ]
+
+
+async def test_respond_twice_on_a_finished_response_raises_at_runtime_too() -> None:
+    finished = await Response(http_scope(), Script(), Recorder()).respond_text("x")
+    stale = cast(Any, finished)  # the checkers reject this call (negative_lifecycle.py)
+    with pytest.raises(ResponseAlreadyEndedError):
+        await stale.respond_text("again")
+
+
 async def test_responding_twice_type_checks_but_raises_at_run_time() -> None:
     recorder = Recorder()
     with pytest.raises(ResponseAlreadyEndedError):

@@ -4,6 +4,7 @@ Everything public is importable from here; the typed ASGI shapes live in ``asgik
 """
 
 from ._body import Body
+from ._boundary import error_boundary
 from ._cookies import Cookies
 from ._exceptions import (
     AsgiException,
@@ -38,6 +39,7 @@ from ._exceptions import (
 from ._form_parts import FormPart
 from ._headers import Headers
 from ._json import JSONValue
+from ._lifespan import run_lifespan
 from ._multidict import MultiDict, MutableMultiDict
 from ._redirects import is_safe_redirect_url
 from ._request import Request
@@ -92,7 +94,9 @@ __all__ = [
     "WebSocketState",
     "WebSocketStateError",
     "Writer",
+    "error_boundary",
     "format_sse_event",
     "is_safe_redirect_url",
+    "run_lifespan",
     "safe_basename",
 ]

@@ -237,14 +237,12 @@ class Body:
         state.body_streamed = True
         state.reading = True  # see ConnectionState.reading
         try:
-            received = await self._receive()
-            try:
-                is_request = received["type"] == "http.request"
+            event = await self._receive()
+            try:  # narrows the event's type with no call per request (typing.cast is one)
+                if event["type"] != "http.request":
+                    raise _not_a_request(state, event["type"])
             except (KeyError, TypeError):  # not an ASGI event: a broken server
-                is_request = False
-            if not is_request:
-                raise _not_a_request(state, _event_type(received))
-            event = cast("HTTPRequestEvent", received)
+                raise _not_a_request(state, _event_type(event)) from None
             body = event.get("body") or b""
             if event.get("more_body", False):
                 chunks = [body]

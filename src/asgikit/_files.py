@@ -1,7 +1,7 @@
 """``respond_file`` machinery: opening files off the event loop and planning the response.
 
 ``plan_file_response`` decides status and headers from the request's conditional and
-``Range`` headers (parsed by ``_ranges``); ``Response.respond_file`` sends the plan.
+``Range`` headers (parsed by ``_ranges``); ``_file_sending.respond_file`` sends the plan.
 
 The bytes sent are always read from the descriptor ``open_file`` opened and ``fstat``-ed
 (``http.response.zerocopysend`` or threaded reads), never from the path again: a server

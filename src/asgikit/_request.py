@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Coroutine, Mapping
+from collections.abc import AsyncIterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from http import HTTPMethod, HTTPStatus
 from os import PathLike
-from typing import Final, cast, final
+from typing import Final, Generic, cast, final
 
 from ._body import Body
+from ._connection import connection_state
 from ._cookies import Cookies, parse_cookie_header
 from ._exceptions import WebSocketStateError
+from ._file_sending import respond_file
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
 from ._json import JSON_ENCODER, EncHook
+from ._lifecycle import client_gone
+from ._lifespan import StateT
 from ._multidict import MultiDict
+from ._negotiation import (
+    MediaRange,
+    OfferT,
+    accepts,
+    accepts_trailers,
+    best_encoding,
+    best_language,
+    best_match,
+    parse_accept,
+)
+from ._oneshot import complete_response
 from ._redirects import encode_location
-from ._response import Response, StreamWriter, Writer, respond_complete
-from ._response_headers import body_bytes, content_type_value, json_payload
+from ._response import Response
+from ._response_headers import UTF8_CONTENT_TYPES, body_bytes, content_type_value, json_payload
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
+from ._streaming import StreamWriter, Writer, respond_sse, respond_stream
 from ._urlencoded import parse_query
 from ._websocket import WebSocket
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
@@ -30,13 +46,15 @@ __all__ = ["Request"]
 _METHODS: Final[dict[str, HTTPMethod]] = {m.value: m for m in HTTPMethod}
 _NO_PARAMS: Final[Mapping[str, object]] = {}
 _CONNECTION_TYPES: Final = frozenset({"http", "websocket"})
-_TEXT_PLAIN_UTF8: Final = b"text/plain; charset=utf-8"
 _APPLICATION_JSON: Final = b"application/json"
 
 
 @final
-class Request:
+class Request(Generic[StateT]):
     """Represents an incoming request (HTTP, or the handshake of a websocket).
+
+    ``Request[AppState]`` types ``state`` as ``AppState`` (the mapping a lifespan context
+    yields, see ``run_lifespan``); a plain ``Request`` types it as ``dict[str, object] | None``.
 
     A ``Request`` is a cheap view over ``(scope, receive, send)``: it parses nothing until a
     property is read, and caches what it parsed. It encapsulates a ``Response`` used
@@ -81,9 +99,14 @@ class Request:
         return self.scope["type"] == "websocket"
 
     @property
-    def state(self) -> dict[str, object] | None:
-        """State managed by the ASGI server (the lifespan state), or ``None`` if unsupported."""
-        return self.scope.get("state")
+    def state(self) -> StateT:
+        """The lifespan state the server copied into this request's scope.
+
+        ``None`` when the server has no lifespan state (daphne), whatever the type says:
+        ``run_lifespan`` refuses to start with state on such servers, so with it a
+        ``Request[AppState]`` always has its state.
+        """
+        return cast("StateT", self.scope.get("state"))
 
     @property
     def http_version(self) -> str:
@@ -268,10 +291,10 @@ class Request:
         return websocket
 
     # Shortcuts to the response; each answers the request and finishes the response. The
-    # one-shot ones are plain methods returning the ``respond_complete`` coroutine: awaiting
-    # them is the same, and one coroutine frame less per request is measurable.
+    # one-shot ones run the hot path (_oneshot.complete_response) and send its two events in
+    # their own frame: a coroutine more per request would cost more than all its checks.
 
-    def respond_bytes(
+    async def respond_bytes(
         self,
         content: bytes,
         *,
@@ -279,17 +302,23 @@ class Request:
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with the given content and finish the response.
 
         On a websocket scope this is a denial response (see ``Response.start``).
         """
         content_type = None if media_type is None else content_type_value(media_type, None)
-        return respond_complete(
-            self.scope, self.send, status, body_bytes(content), content_type, headers, cookies
+        scope = self.scope
+        start, last = complete_response(
+            scope, status, body_bytes(content), content_type, headers, cookies
         )
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def respond_text(
+    async def respond_text(
         self,
         content: str,
         *,
@@ -298,18 +327,23 @@ class Request:
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with the given text (``content-type`` gets ``; charset=<encoding>``) and
         finish the response."""
-        if media_type == "text/plain" and encoding == "utf-8":
-            content_type = _TEXT_PLAIN_UTF8
-        else:
+        content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
+        if content_type is None:
             content_type = content_type_value(media_type, encoding)
-        return respond_complete(
-            self.scope, self.send, status, content.encode(encoding), content_type, headers, cookies
+        scope = self.scope
+        start, last = complete_response(
+            scope, status, content.encode(encoding), content_type, headers, cookies
         )
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def respond_json(
+    async def respond_json(
         self,
         content: object,
         *,
@@ -319,7 +353,7 @@ class Request:
         cookies: Cookies | None = None,
         encoding: str = "utf-8",
         enc_hook: EncHook | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with the given content serialized as compact JSON (msgspec).
 
         UTF-8 JSON (the default) carries no ``charset``; another ``encoding`` re-encodes the
@@ -327,63 +361,77 @@ class Request:
         encode natively (``TypeError`` otherwise, before anything is sent).
         """
         if enc_hook is None and media_type == "application/json" and encoding == "utf-8":
-            return respond_complete(
-                self.scope,
-                self.send,
-                status,
-                JSON_ENCODER.encode(content),
-                _APPLICATION_JSON,
-                headers,
-                cookies,
-            )
-        body, content_type = json_payload(content, media_type, encoding, enc_hook)
-        return respond_complete(self.scope, self.send, status, body, content_type, headers, cookies)
+            try:
+                body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
+            except RecursionError:
+                # Too deep or cyclic: encode_json raises the documented ValueError for it.
+                body, content_type = json_payload(content, media_type, encoding, None)
+        else:
+            body, content_type = json_payload(content, media_type, encoding, enc_hook)
+        scope = self.scope
+        start, last = complete_response(scope, status, body, content_type, headers, cookies)
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def respond_empty(
+    async def respond_empty(
         self,
         status: HTTPStatus | int = HTTPStatus.NO_CONTENT,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Send an empty response with the given status."""
-        return respond_complete(self.scope, self.send, status, b"", None, headers, cookies)
+        scope = self.scope
+        start, last = complete_response(scope, status, b"", None, headers, cookies)
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def redirect(
+    async def redirect(
         self,
         location: str,
         *,
         permanent: bool = False,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with a redirect: 308 if ``permanent`` else 307.
 
         ``location`` is percent-encoded where needed; control characters are rejected with
         ``InvalidHeaderError``. Check user-supplied targets with ``is_safe_redirect_url``.
         """
-        return respond_complete(
-            self.scope,
-            self.send,
-            308 if permanent else 307,
-            b"",
-            None,
-            headers,
-            cookies,
-            (b"location", encode_location(location)),
+        extra = (b"location", encode_location(location))
+        scope = self.scope
+        start, last = complete_response(
+            scope, 308 if permanent else 307, b"", None, headers, cookies, extra
         )
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
-    def redirect_post_get(
+    async def redirect_post_get(
         self,
         location: str,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
-    ) -> Coroutine[object, object, None]:
+    ) -> None:
         """Respond with 303 See Other, so the client GETs ``location`` (post/redirect/get)."""
-        return respond_complete(
-            self.scope, self.send, 303, b"", None, headers, cookies, (b"location", encode_location(location))
-        )
+        extra = (b"location", encode_location(location))
+        scope = self.scope
+        start, last = complete_response(scope, 303, b"", None, headers, cookies, extra)
+        try:
+            await self.send(start)
+            await self.send(last)
+        except OSError as exc:
+            raise client_gone(scope, connection_state(scope), exc) from exc
 
     def response_writer(
         self,
@@ -434,7 +482,10 @@ class Request:
         Raises:
             ClientDisconnectError: if the client disconnects while sending data.
         """
-        await self.response.respond_stream(
+        await respond_stream(
+            self.scope,
+            self.receive,
+            self.send,
             stream,
             status=status,
             media_type=media_type,
@@ -457,7 +508,9 @@ class Request:
         Raises:
             ClientDisconnectError: if the client disconnects while sending data.
         """
-        await self.response.respond_sse(events, status=status, headers=headers, cookies=cookies)
+        await respond_sse(
+            self.scope, self.receive, self.send, events, status=status, headers=headers, cookies=cookies
+        )
 
     async def respond_file(
         self,
@@ -475,6 +528,70 @@ class Request:
             FileNotFoundError: if the file does not exist or the path contains NUL (before
                 anything is sent).
         """
-        await self.response.respond_file(
-            path, status=status, media_type=media_type, headers=headers, cookies=cookies, filename=filename
+        await respond_file(
+            self.scope,
+            self.receive,
+            self.send,
+            path,
+            status=status,
+            media_type=media_type,
+            headers=headers,
+            cookies=cookies,
+            filename=filename,
         )
+
+    # Negotiation: what the client accepts (Accept, Accept-Language, Accept-Encoding, TE).
+
+    _accept: tuple[MediaRange, ...] | None = None
+
+    def _accept_ranges(self) -> tuple[MediaRange, ...]:
+        """The usable media ranges of every ``Accept`` header, parsed once."""
+        ranges = self._accept
+        if ranges is None:
+            ranges = self._accept = parse_accept(self.headers.get("accept") or ())
+        return ranges
+
+    def accepts(self, media_type: str) -> bool:
+        """Whether the client accepts ``media_type`` (e.g. ``"application/json"``).
+
+        Follows ``Accept``: q-values (``q=0`` excludes), the most specific matching range
+        decides, ``*/*`` and ``type/*`` wildcards, parameters. Malformed entries are ignored;
+        no ``Accept`` header (or none usable) accepts everything.
+        """
+        return accepts(self._accept_ranges(), media_type)
+
+    def best_match(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The offer the client prefers, or ``None`` if it accepts none of them.
+
+        Highest quality first, then the most specific match, then the order of ``offers``
+        (put the server's preference first). ``best_match(("application/json", "text/html"))``
+        is typed ``Literal["application/json", "text/html"] | None``.
+        """
+        return best_match(self._accept_ranges(), offers)
+
+    def best_language(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The language tag among ``offers`` (``"en-GB"``, ``"fr"``...) that ``Accept-Language``
+        prefers, or ``None``; without the header, the first offer.
+
+        A range matches a tag and its subtags (``en`` matches ``en-GB``), the longest matching
+        range decides, ``q=0`` excludes; ties go to the order of ``offers``.
+        """
+        return best_language(self.headers.get("accept-language") or (), offers)
+
+    def best_encoding(self, offers: Sequence[OfferT]) -> OfferT | None:
+        """The content coding among ``offers`` (``"br"``, ``"gzip"``, ``"identity"``) that
+        ``Accept-Encoding`` prefers, or ``None``.
+
+        Without the header any coding is acceptable (the first offer wins). ``identity`` stays
+        acceptable unless ``identity;q=0`` or ``*;q=0`` excludes it, but ranks below every
+        coding the client listed.
+        """
+        return best_encoding(self.headers.get("accept-encoding"), offers)
+
+    @property
+    def accepts_trailers(self) -> bool:
+        """Whether the client sent ``TE: trailers`` (any case, in a list, with ``q`` above 0).
+
+        Some servers (hypercorn) forward response trailers only to such clients.
+        """
+        return accepts_trailers(self.headers.get("te") or ())

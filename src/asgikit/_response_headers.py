@@ -22,6 +22,7 @@ __all__ = [
     "content_type_value",
     "json_payload",
     "length_value",
+    "start_headers",
 ]
 
 CONTENT_TYPE: Final = b"content-type"
@@ -135,4 +136,28 @@ def add_headers(
         raw += user
     if cookies:
         raw += cookies.raw_headers()
+    return raw
+
+
+def start_headers(
+    status: int,
+    media_type: str | None,
+    content_length: int | None,
+    headers: HeaderInput | None,
+    cookies: Cookies | None,
+    encoding: str,
+    base: tuple[tuple[bytes, bytes], ...] = (),
+) -> list[tuple[bytes, bytes]]:
+    """The header list of a response started before its body is known: ``base`` (replaceable
+    defaults), ``content-type`` from ``media_type``, ``content-length`` (never for 204 and
+    304), then the user's headers and cookies."""
+    raw = list(base)
+    if media_type is not None:
+        raw.append((CONTENT_TYPE, content_type_value(media_type, encoding)))
+    if content_length is not None and status != 204 and status != 304:
+        if type(content_length) is not int or content_length < 0:
+            raise ValueError(f"content_length must be a non-negative int, not {content_length!r}")
+        raw.append((CONTENT_LENGTH, length_value(content_length)))
+    if headers or cookies:
+        raw = add_headers(raw, headers, cookies)
     return raw

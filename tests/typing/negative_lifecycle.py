@@ -27,6 +27,26 @@ async def respond_after_start(response: Response) -> None:
     await started.respond_text("x")  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
 
+async def respond_twice(response: Response) -> None:
+    finished = await response.respond_text("x")
+    await finished.respond_text("again")  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+async def respond_json_twice(response: Response) -> None:
+    finished = await response.respond_json({"a": 1})
+    await finished.respond_json({"a": 2})  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+async def start_after_respond(response: Response) -> None:
+    finished = await response.redirect("/elsewhere")
+    await finished.start(200)  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+async def write_after_respond(response: Response) -> None:
+    finished = await response.respond_bytes(b"x")
+    await finished.write(b"more")  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
 async def write_after_end(response: Response) -> None:
     started = await response.start(200)
     finished = await started.end()

@@ -133,6 +133,24 @@ async def response_write_last_chunk(response: Response[Unstarted]) -> None:
     assert_type(await started.write(b"all of it"), Response[Finished])
 
 
+async def response_one_shot_helpers_finish(response: Response) -> None:
+    """Each one-shot helper returns the response typed as finished."""
+    finished = await response.respond_text("hello")
+    assert_type(finished, Response[Finished])
+    assert_type(finished.is_finished, bool)
+
+
+async def response_one_shot_helper_types(
+    text: Response, data: Response, json: Response, empty: Response, moved: Response, seen: Response
+) -> None:
+    assert_type(await text.respond_text("x"), Response[Finished])
+    assert_type(await data.respond_bytes(b"x"), Response[Finished])
+    assert_type(await json.respond_json({"a": 1}), Response[Finished])
+    assert_type(await empty.respond_empty(), Response[Finished])
+    assert_type(await moved.redirect("/elsewhere"), Response[Finished])
+    assert_type(await seen.redirect_post_get("/done"), Response[Finished])
+
+
 async def websocket_lifecycle(websocket: WebSocket) -> None:
     assert_type(websocket, WebSocket[Literal[WebSocketState.NEW]])
     accepted = await websocket.accept(subprotocol=None)
