@@ -1,5 +1,8 @@
 """The floor: hand-written ASGI apps, msgspec for JSON, ``urllib.parse.parse_qsl`` for forms,
-and python-multipart's ``MultipartParser`` driven by hand into a ``SpooledTemporaryFile``.
+and python-multipart's ``MultipartParser`` driven by hand into a ``SpooledTemporaryFile``
+(written on the loop while it stays in memory; once it would roll over to disk, every write
+goes to a worker thread, batched to about 1 MiB per ``run_in_executor`` call, so the event
+loop never blocks on disk I/O, as any server-side app must guarantee).
 
 They do per request what a careful hand-written app would: encode the body, compute the
 ``Content-Length``, build the header list. Nothing is validated beyond what the case needs.
@@ -7,6 +10,7 @@ They do per request what a careful hand-written app would: encode the body, comp
 
 from __future__ import annotations
 
+import asyncio
 from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, Final, cast
 from urllib.parse import parse_qsl
@@ -87,10 +91,30 @@ async def form_urlencoded(scope: ConnectionScope, receive: Receive, send: Send) 
     await _respond(send, _TEXT, form[FORM_FIELD].encode())
 
 
-class _MultipartSink:
-    """Callbacks for a hand-driven ``MultipartParser``: fields into bytes, files into a spool."""
+_WRITE_BATCH: Final = 1024 * 1024
+"""Disk writes are handed to a worker thread once they add up to this many bytes."""
 
-    __slots__ = ("current_file", "current_name", "fields", "files", "header_value", "value")
+
+def _write_all(writes: list[tuple[SpooledTemporaryFile[bytes], memoryview]]) -> None:
+    for file, data in writes:
+        file.write(data)
+
+
+class _MultipartSink:
+    """Callbacks for a hand-driven ``MultipartParser``: fields into bytes, files into a spool
+    (writes that would reach the disk are queued in ``pending`` for a worker thread)."""
+
+    __slots__ = (
+        "current_file",
+        "current_name",
+        "current_size",
+        "fields",
+        "files",
+        "header_value",
+        "pending",
+        "pending_bytes",
+        "value",
+    )
 
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
@@ -99,9 +123,13 @@ class _MultipartSink:
         self.value = bytearray()
         self.current_name = ""
         self.current_file: SpooledTemporaryFile[bytes] | None = None
+        self.current_size = 0
+        self.pending: list[tuple[SpooledTemporaryFile[bytes], memoryview]] = []
+        self.pending_bytes = 0
 
     def on_part_begin(self) -> None:
         self.current_file = None
+        self.current_size = 0
         self.value.clear()
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
@@ -122,16 +150,27 @@ class _MultipartSink:
             self.files[self.current_name] = (filename.strip(b'"').decode(), self.current_file)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        if self.current_file is None:
+        file = self.current_file
+        if file is None:
             self.value += data[start:end]
+            return
+        self.current_size += end - start
+        if self.current_size > SPOOL_MAX_SIZE:  # this write and every later one reach the disk
+            self.pending.append((file, memoryview(data)[start:end]))
+            self.pending_bytes += end - start
         else:
-            self.current_file.write(data[start:end])
+            file.write(data[start:end])
 
     def on_part_end(self) -> None:
         if self.current_file is None:
             self.fields[self.current_name] = self.value.decode()
-        else:
-            self.current_file.seek(0)
+
+    async def flush(self) -> None:
+        """Run the queued disk writes in a worker thread."""
+        pending = self.pending
+        self.pending = []
+        self.pending_bytes = 0
+        await asyncio.get_running_loop().run_in_executor(None, _write_all, pending)
 
 
 _BOUNDARY: Final = MULTIPART_BOUNDARY.encode("ascii")
@@ -153,11 +192,15 @@ async def multipart(scope: ConnectionScope, receive: Receive, send: Send) -> Non
     while True:
         event = cast("HTTPRequestEvent", await receive())
         parser.write(event.get("body", b""))
+        if sink.pending_bytes >= _WRITE_BATCH:
+            await sink.flush()
         if not event.get("more_body", False):
             break
     parser.finalize()
+    if sink.pending:
+        await sink.flush()
     filename, file = sink.files["upload"]
-    size = file.seek(0, 2)
+    size = file.tell()
     file.close()
     await _respond(send, _TEXT, f"{sink.fields['name']}:{filename}:{size}".encode())
 

@@ -114,7 +114,7 @@ TARGETS: Final[dict[str, Target]] = {
 _FLOOR_NAMES: Final[dict[str, str]] = {
     "form_20": "raw + parse_qsl",
     "multipart_1m": "raw + MultipartParser by hand",
-    "multipart_50m": "raw + MultipartParser by hand",
+    "multipart_50m": "raw + MultipartParser by hand, disk writes batched to threads",
 }
 
 

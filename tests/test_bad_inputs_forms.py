@@ -28,7 +28,7 @@ from asgikit._exceptions import (
     TooManyFilesError,
     UnsupportedMediaTypeError,
 )
-from asgikit._multipart import parse_multipart
+from asgikit._multipart_form import parse_multipart
 from asgikit._params import parse_header_params
 from asgikit._urlencoded import parse_query, parse_urlencoded
 from asgikit.asgi import ReceiveEvent
@@ -442,7 +442,8 @@ async def test_b15_spool_rollover_and_later_disk_writes_run_off_the_event_loop(
     body, _ = form_request([data[i : i + 65536] for i in range(0, len(data), 65536)])
     form = await body.read_form()
     assert len(rollover_threads) == 1
-    assert len(disk_write_threads) > 10
+    # 3 MiB in 64 KiB chunks: batched into a few thread hops, not one per chunk.
+    assert 1 <= len(disk_write_threads) <= 4
     assert loop_thread not in rollover_threads + disk_write_threads
     assert not upload(form, "f").in_memory
     await close_all(form)

@@ -149,6 +149,8 @@ def test_targets_compare_in_the_right_direction() -> None:
     assert not TARGETS["plaintext"].met(1.26)
     assert TARGETS["multipart_1m"].met(0.9)
     assert not TARGETS["multipart_1m"].met(0.89)
+    assert TARGETS["multipart_50m"].met(0.6)
+    assert not TARGETS["multipart_50m"].met(0.59)
     assert TARGETS["websocket"].met(200.0)
     assert not TARGETS["websocket"].met(201.0)
 

@@ -95,13 +95,15 @@ async def test_disconnect_after_a_file_spilled_to_disk_raises_and_leaks_nothing(
     events: list[Mapping[str, object]] = [
         {"type": "http.request", "body": multipart_head("a") + b"1\r\n", "more_body": True},
         {"type": "http.request", "body": multipart_head("f", "big.bin"), "more_body": True},
-        *({"type": "http.request", "body": chunk, "more_body": True} for _ in range(6)),
+        # 2.5 MiB: the file outgrows the 1 MiB spool at 1.25 MiB, and the second 1 MiB batch
+        # of disk writes waits for the first one, which rolled it over to disk.
+        *({"type": "http.request", "body": chunk, "more_body": True} for _ in range(10)),
     ]
     receive = Events(events)
 
     async def spying_receive() -> ReceiveEvent:
         if not receive.events:
-            # 1.5 MiB of the file were fed: it has rolled over to a real temporary file.
+            # 2.5 MiB of the file were fed: it has rolled over to a real temporary file.
             fds_mid_upload.append(open_fds())
             return {"type": "http.disconnect"}
         return await receive()

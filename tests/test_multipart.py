@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import tracemalloc
 from collections.abc import AsyncIterator, Iterable, Sequence
 from tempfile import SpooledTemporaryFile
 
@@ -19,7 +20,8 @@ from asgikit._exceptions import (
     TooManyFilesError,
 )
 from asgikit._multidict import MultiDict
-from asgikit._multipart import MultipartFormParser, boundary_from_content_type, parse_multipart
+from asgikit._multipart import boundary_from_content_type
+from asgikit._multipart_form import WRITE_BATCH_SIZE, MultipartFormParser, parse_multipart
 from asgikit._uploads import UploadedFile
 
 BOUNDARY = "----asgikitBoundary7MA4YWxk"
@@ -163,8 +165,9 @@ async def test_file_larger_than_spool_rolls_over_to_disk_off_the_event_loop(
     big = upload(form, "f")
     assert not big.in_memory
     assert rollovers == [False]
-    assert any(on_loop for _, on_loop in writes)  # in-memory writes are synchronous
-    assert all(not on_loop for rolled, on_loop in writes if rolled)
+    # Held in memory until it outgrew the spool, then every write (the first one rolling the
+    # file over) ran in a worker thread, in 1 MiB batches rather than one per chunk.
+    assert writes and not any(on_loop for _, on_loop in writes)
     assert big.size == len(content)
     assert big.file.tell() == 0
     assert await big.read() == content
@@ -452,7 +455,8 @@ async def test_cancellation_during_a_disk_write_closes_files_after_the_write() -
     mp = pytest.MonkeyPatch()
     mp.setattr(SpooledTemporaryFile, "write", slow_write)
     try:
-        task = asyncio.ensure_future(parser.feed(body))
+        parser.write(body)  # the deferred writes go to a thread in finish()
+        task = asyncio.ensure_future(parser.finish())
         await asyncio.to_thread(started.wait, 5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -480,3 +484,27 @@ async def test_header_limit_errors_report_the_limit_that_was_hit() -> None:
     with pytest.raises(PartHeadersTooLargeError) as size:
         await parse(encode([(line, b"x")]), max_part_header_size=100)
     assert size.value.limit == 100
+
+
+async def large_upload(size: int, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
+    """A form with one ``size``-byte file, generated chunk by chunk (never held whole)."""
+    yield f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="f"\r\n\r\n'.encode()
+    block = b"\x5a" * chunk
+    for _ in range(size // chunk):
+        yield block
+    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+async def test_spooling_a_large_file_to_disk_holds_a_few_batches_in_memory_at_most() -> None:
+    size = 24 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        form = await parse_multipart(CONTENT_TYPE, large_upload(size))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    big = upload(form, "f")
+    assert (big.size, big.in_memory) == (size, False)
+    assert await big.read(10) == b"\x5a" * 10
+    assert peak < 4 * WRITE_BATCH_SIZE
+    await close_all(form)

@@ -27,7 +27,7 @@ EXTENSION_NAMES = {
     "InvalidHeaderError", "WebSocketMessageError", "WebSocketMessageTooLargeError",
     # helpers
     "JSONValue", "Writer", "ServerSentEvent", "format_sse_event", "is_safe_redirect_url",
-    "safe_basename",
+    "safe_basename", "FormPart",
     # framework-author kit: lifespan state and the error boundary
     "run_lifespan", "error_boundary",
 }  # fmt: skip

@@ -7,7 +7,7 @@ from tempfile import SpooledTemporaryFile
 
 import pytest
 
-from asgikit._uploads import UploadedFile, safe_basename
+from asgikit._uploads import UploadedFile, safe_basename, spooled_in_memory
 
 
 def make_upload(content: bytes, *, max_size: int = 1024, filename: str = "a.txt") -> UploadedFile:
@@ -119,3 +119,22 @@ def test_safe_basename_shortens_to_255_bytes_keeping_the_extension() -> None:
     long_ext = safe_basename("a." + "b" * 300)
     assert len(long_ext.encode()) == 255
     assert long_ext.startswith("a.bbb")
+
+
+def test_a_spool_made_from_bytes_holds_them_and_behaves_like_any_spool() -> None:
+    content = bytes(range(256)) * 4
+    file = spooled_in_memory(content, 2000)
+    try:
+        assert isinstance(file, SpooledTemporaryFile)
+        assert (file.tell(), file.read(), file.tell()) == (0, content, 1024)
+        file.seek(0)
+        file.write(b"\xff\xff")  # copy on write: the bytes given are never changed
+        assert content[:2] == b"\x00\x01"
+        file.seek(0, 2)
+        assert not getattr(file, "_rolled", True)
+        file.write(b"x" * 1000)  # past max_size: rolls over to disk like any spool
+        assert getattr(file, "_rolled", False)
+        file.seek(0)
+        assert file.read() == b"\xff\xff" + content[2:] + b"x" * 1000
+    finally:
+        file.close()

@@ -36,6 +36,7 @@ from ._exceptions import (
     WebSocketResponseNotSupportedError,
     WebSocketStateError,
 )
+from ._form_parts import FormPart
 from ._headers import Headers
 from ._json import JSONValue
 from ._lifespan import run_lifespan
@@ -56,6 +57,7 @@ __all__ = [
     "Cookies",
     "FileTooLargeError",
     "Finished",
+    "FormPart",
     "Headers",
     "HttpException",
     "InvalidContentLengthError",

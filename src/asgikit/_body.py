@@ -38,6 +38,7 @@ from ._exceptions import (
     RequestAlreadyConsumedError,
     UnsupportedMediaTypeError,
 )
+from ._form_parts import FormParser, FormPart, FormParts, UrlencodedReader
 from ._json import JSONDecodeFailure, JSONValue, decode_json
 from ._limits import (
     DEFAULT_MAX_BODY_SIZE,
@@ -52,7 +53,8 @@ from ._limits import (
     MAX_CONTENT_LENGTH,
 )
 from ._multidict import MultiDict
-from ._multipart import MultipartFormParser, boundary_from_content_type
+from ._multipart import MultipartReader, PartSink, boundary_from_content_type
+from ._multipart_form import parse_multipart
 from ._params import media_type_and_charset, text_codec
 from ._polling import polled_receive
 from ._uploads import UploadedFile
@@ -67,6 +69,9 @@ _FORM_URLENCODED: Final = "application/x-www-form-urlencoded"
 _FORM_MULTIPART: Final = "multipart/form-data"
 _MAX_DIGITS: Final = len(str(MAX_CONTENT_LENGTH))
 _UNSET: Final = -2
+_CACHED_PIECE: Final = 64 * 1024
+"""A cached body is parsed as a form in pieces of this size, so that ``iter_parts`` chunks
+stay as small as the ones a server delivers."""
 
 
 def parse_content_length(values: list[bytes]) -> int | None:
@@ -375,53 +380,94 @@ class Body:
                 "read_form() needs an application/x-www-form-urlencoded or multipart/form-data body"
             )
         limit = DEFAULT_MAX_MULTIPART_SIZE if max_body_size is None else max_body_size
-        parser = MultipartFormParser(
-            boundary_from_content_type(full_type or ""),
-            max_fields=max_fields,
-            max_files=max_files,
-            max_part_size=max_part_size,
-            max_fields_size=max_fields_size,
-            max_file_size=max_file_size,
-            max_part_header_count=max_part_header_count,
-            max_part_header_size=max_part_header_size,
-            max_body_size=limit,
-        )
-        state = self._state
+        chunks = self._form_chunks(limit)
         try:
-            cached = state.body
-            if cached is not None:
-                if parser.write(cached):
-                    await parser.flush()
-                return await parser.finish()
-            self._check_readable(state)
-            length = self.content_length
-            if length is not None and length > limit:
-                raise _too_large(limit)
-            state.body_streamed = True
-            state.reading = True
-            receive = self._receive if state.polled is None else polled_receive(state, self._receive)
-            write = parser.write
-            while True:
-                received = await receive()
-                try:
-                    is_request = received["type"] == "http.request"
-                except (KeyError, TypeError):  # not an ASGI event: a broken server
-                    is_request = False
-                if not is_request:
-                    raise _not_a_request(state, _event_type(received))
-                event = cast("HTTPRequestEvent", received)
-                chunk = event.get("body") or b""
-                if chunk and write(chunk):
-                    await parser.flush()
-                if not event.get("more_body", False):
-                    state.body_complete = True
-                    break
-            state.reading = False
-            return await parser.finish()
-        except BaseException:
-            state.reading = False
-            await parser.aclose()
-            raise
+            return await parse_multipart(
+                full_type or "",
+                chunks,
+                max_fields=max_fields,
+                max_files=max_files,
+                max_part_size=max_part_size,
+                max_fields_size=max_fields_size,
+                max_file_size=max_file_size,
+                max_part_header_count=max_part_header_count,
+                max_part_header_size=max_part_header_size,
+                max_body_size=limit,
+            )
+        finally:
+            chunks.stop()
+
+    def iter_parts(
+        self,
+        *,
+        max_fields: int = DEFAULT_MAX_FIELDS,
+        max_files: int = DEFAULT_MAX_FILES,
+        max_part_size: int = DEFAULT_MAX_PART_SIZE,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
+        max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
+        max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
+        max_body_size: int | None = None,
+    ) -> AsyncIterator[FormPart]:
+        """The parts of a form body, one at a time, in arrival order, as they arrive.
+
+        ``async for part in body.iter_parts():`` gives a ``FormPart`` per field or file; each is
+        an async iterator of its content's ``bytes`` chunks (``await part.read()`` collects a
+        small one). A part not read is skipped without being kept when the next one is asked
+        for; using it afterwards raises ``RequestAlreadyConsumedError``. Nothing is spooled to
+        disk: stream a file part wherever it must go.
+
+        Content types, limits and errors are those of ``read_form`` (same arguments and
+        defaults); urlencoded bodies are read into memory first and give one part per pair.
+        Unsupported content types and bad boundaries raise here; everything else is raised
+        while iterating. A body already streamed raises ``RequestAlreadyConsumedError`` here.
+        """
+        full_type, media_type, _ = self._type_info or self._parse_type()
+        if media_type == _FORM_URLENCODED:
+            limit = DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size
+
+            def urlencoded(sink: PartSink) -> FormParser:
+                return UrlencodedReader(sink, max_fields=max_fields, max_field_size=max_part_size)
+
+            return FormParts(_WholeBody(self, limit), urlencoded, max_part_size=max_part_size)
+        if media_type != _FORM_MULTIPART:
+            raise UnsupportedMediaTypeError(
+                "iter_parts() needs an application/x-www-form-urlencoded or multipart/form-data body"
+            )
+        boundary = boundary_from_content_type(full_type or "")
+        limit = DEFAULT_MAX_MULTIPART_SIZE if max_body_size is None else max_body_size
+
+        def multipart(sink: PartSink) -> FormParser:
+            return MultipartReader(
+                boundary,
+                sink,
+                max_fields=max_fields,
+                max_files=max_files,
+                max_part_size=max_part_size,
+                max_fields_size=max_fields_size,
+                max_file_size=max_file_size,
+                max_part_header_count=max_part_header_count,
+                max_part_header_size=max_part_header_size,
+                max_body_size=limit,
+            )
+
+        return FormParts(self._form_chunks(limit), multipart, max_part_size=max_part_size)
+
+    def _form_chunks(self, limit: int) -> _BodyChunks:
+        """The body for a form parser: the cached body, or ``receive`` from now on (the body
+        then counts as consumed). A declared length over ``limit`` raises first."""
+        state = self._state
+        cached = state.body
+        if cached is not None:
+            return _BodyChunks(self._receive, state, cached)
+        self._check_readable(state)
+        length = self.content_length
+        if length is not None and length > limit:
+            raise _too_large(limit)
+        state.body_streamed = True
+        state.reading = True
+        receive = self._receive if state.polled is None else polled_receive(state, self._receive)
+        return _BodyChunks(receive, state, None)
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         """``async for chunk in body``: the body chunk by chunk, as the server delivers it.
@@ -469,3 +515,86 @@ class Body:
 
     def __repr__(self) -> str:
         return f"Body(content_type={self.content_type!r})"
+
+
+@final
+class _BodyChunks:
+    """The body as a ``ChunkSource`` for form parsers: ASGI ``http.request`` events from
+    ``receive`` (or pieces of the cached body), with the shared read state kept up to date."""
+
+    __slots__ = ("_cached", "_done", "_offset", "_receive", "_state")
+
+    def __init__(self, receive: Receive, state: ConnectionState, cached: bytes | None) -> None:
+        """Read through ``receive``, or replay ``cached`` when the body was read already."""
+        self._receive = receive
+        self._state = state
+        self._cached = cached
+        self._offset = 0
+        self._done = False
+
+    def __aiter__(self) -> _BodyChunks:
+        """``async for chunk in chunks``."""
+        return self
+
+    async def __anext__(self) -> bytes:
+        """The next chunk (possibly empty); ``StopAsyncIteration`` after the last one."""
+        cached = self._cached
+        if cached is not None:
+            offset = self._offset
+            if offset >= len(cached):
+                raise StopAsyncIteration
+            self._offset = offset + _CACHED_PIECE
+            return cached[offset : offset + _CACHED_PIECE]
+        if self._done:
+            raise StopAsyncIteration
+        state = self._state
+        try:
+            received = await self._receive()
+        except BaseException:
+            state.reading = False
+            raise
+        try:
+            is_request = received["type"] == "http.request"
+        except (KeyError, TypeError):  # not an ASGI event: a broken server
+            is_request = False
+        if not is_request:
+            state.reading = False
+            raise _not_a_request(state, _event_type(received))
+        event = cast("HTTPRequestEvent", received)
+        if not event.get("more_body", False):
+            state.body_complete = True
+            state.reading = False
+            self._done = True
+        return event.get("body") or b""
+
+    def stop(self) -> None:
+        """Reading stopped (done, failed or abandoned): a streaming response may watch
+        ``receive`` for disconnects from now on."""
+        self._state.reading = False
+
+
+@final
+class _WholeBody:
+    """An urlencoded body as a ``ChunkSource``: one chunk, read (and cached) by ``read_bytes``."""
+
+    __slots__ = ("_body", "_limit", "_read")
+
+    def __init__(self, body: Body, limit: int) -> None:
+        """Read ``body`` in full, at most ``limit`` bytes."""
+        self._body = body
+        self._limit = limit
+        self._read = False
+
+    def __aiter__(self) -> _WholeBody:
+        """``async for chunk in chunks``."""
+        return self
+
+    async def __anext__(self) -> bytes:
+        """The whole body, then ``StopAsyncIteration``."""
+        if self._read:
+            raise StopAsyncIteration
+        self._read = True
+        return await self._body.read_bytes(max_body_size=self._limit)
+
+    def stop(self) -> None:
+        """Nothing to release: ``read_bytes`` keeps the read state itself."""

@@ -1,4 +1,9 @@
-"""Streaming ``multipart/form-data`` parsing on top of ``python_multipart``, with limits.
+"""Streaming ``multipart/form-data`` parsing on top of ``python_multipart``, with every limit.
+
+``MultipartReader`` is the one place that drives python-multipart: it enforces the limits and
+hands each part's head, data and end to a ``PartSink``. ``Body.read_form`` spools files
+(``_multipart_form``) and ``Body.iter_parts`` hands parts out as they arrive (``_form_parts``);
+both are sinks of this reader, so they parse, limit and reject bodies identically.
 
 Policies (each one a decision callers can rely on):
 
@@ -12,11 +17,11 @@ Policies (each one a decision callers can rely on):
 - A part is a file when its disposition has a ``filename`` parameter, even ``filename=""``
   (what browsers send for an empty file input). Files count against ``max_files``, other
   parts against ``max_fields``.
-- Text fields are decoded with the part's ``charset`` parameter, else the value of the first
-  ``_charset_`` field (HTML), else UTF-8; when that fails (or names an unknown codec, or one
-  with non-linear decoding such as ``punycode``), strict UTF-8 is tried, then latin-1, which
-  never fails. Header values (names, filenames) are UTF-8,
-  falling back to latin-1.
+- Text fields are decoded (``decode_field``) with the part's ``charset`` parameter, else the
+  value of the first ``_charset_`` field (HTML), else UTF-8; when that fails (or names an
+  unknown codec, or one with non-linear decoding such as ``punycode``), strict UTF-8 is tried,
+  then latin-1, which never fails. Header values (names, filenames) are UTF-8, falling back to
+  latin-1.
 - ``Content-Transfer-Encoding`` is ignored (RFC 7578 section 4.7 deprecates it): bodies are
   taken as sent.
 - Only ``CRLF--boundary`` followed by CRLF, ``--`` or whitespace ends a part, so the boundary
@@ -24,18 +29,13 @@ Policies (each one a decision callers can rely on):
   is data. Only CR/LF may precede the first boundary; the epilogue after the closing
   boundary is discarded.
 - A body that ends before the closing boundary raises ``MalformedBodyError``.
-- Limits are checked before data is appended, so nothing larger than a limit is buffered. On
-  any error every temporary file created so far is closed.
-- Files are ``SpooledTemporaryFile`` objects: written synchronously while in memory; the write
-  that rolls one over to disk, and every later write, runs in a worker thread.
+- Limits are checked before a sink sees the data, so a sink that keeps what it is given never
+  holds more than a limit.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterable, Callable
-from tempfile import SpooledTemporaryFile
-from typing import TYPE_CHECKING, Final, TypeVar, final
+from typing import TYPE_CHECKING, Final, Protocol, TypedDict, final
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
@@ -60,24 +60,25 @@ from ._limits import (
     DEFAULT_MAX_PART_HEADER_COUNT,
     DEFAULT_MAX_PART_HEADER_SIZE,
     DEFAULT_MAX_PART_SIZE,
-    SPOOL_MAX_SIZE,
 )
-from ._multidict import MultiDict, multidict_from_lists
-from ._params import parse_header_params, text_codec
-from ._uploads import UploadedFile
+from ._params import media_type_and_charset, parse_header_params, text_codec
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
-__all__ = ["MultipartFormParser", "boundary_from_content_type", "parse_multipart"]
-
-_T = TypeVar("_T")
+__all__ = [
+    "FormLimitArgs",
+    "MultipartReader",
+    "PartHead",
+    "PartSink",
+    "boundary_from_content_type",
+    "decode_field",
+]
 
 _MAX_BOUNDARY: Final = 70
 _BCHARS: Final = frozenset(
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? "
 )
-_DEFAULT_FILE_TYPE: Final = "application/octet-stream"
 
 # python-multipart's own header limit messages (mapped to PartHeadersTooLargeError).
 _HEADER_COUNT_MESSAGE: Final = "Maximum header count"
@@ -109,14 +110,16 @@ def boundary_from_content_type(content_type: str) -> bytes:
     return boundary.encode("ascii")
 
 
-def _header_text(raw: bytes | bytearray) -> str:
+def _header_text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
 
 
-def _decode_field(raw: bytes | bytearray, charset: str | None) -> str:
+def decode_field(raw: bytes | bytearray, charset: str | None) -> str:
+    """A text field's value: decoded with ``charset`` when it names a usable text codec, else
+    (or when that fails) strict UTF-8, else latin-1, which never fails."""
     codec = None if charset is None else text_codec(charset)
     if codec is not None and codec != "utf-8":
         try:
@@ -129,31 +132,74 @@ def _decode_field(raw: bytes | bytearray, charset: str | None) -> str:
         return raw.decode("latin-1")
 
 
-def _write_all(writes: list[tuple[SpooledTemporaryFile[bytes], memoryview]]) -> None:
-    for file, data in writes:
-        file.write(data)
+class FormLimitArgs(TypedDict, total=False):
+    """``MultipartReader``'s limits as keyword arguments, for callers that pass them on (the
+    defaults are in ``MultipartReader``'s signature; the meanings in ``Body.read_form``)."""
 
-
-def _rewind_all(files: list[SpooledTemporaryFile[bytes]]) -> None:
-    for file in files:
-        file.seek(0)
+    max_fields: int
+    max_files: int
+    max_part_size: int
+    max_fields_size: int
+    max_file_size: int
+    max_part_header_count: int
+    max_part_header_size: int
+    max_body_size: int
 
 
 @final
-class MultipartFormParser:
-    """Incremental parser: ``await feed(chunk)`` for each chunk, then ``await finish()``.
+class PartHead:
+    """What a part's headers say, checked: the reader hands one to ``PartSink.start_part``."""
 
-    (``feed`` is ``write`` plus ``flush``: callers on a hot path call ``write`` and ``await
-    flush()`` only when it returns ``True``.)
+    __slots__ = ("charset", "filename", "headers", "media_type", "name")
 
-    On any exception from ``feed``/``finish`` (or when abandoning the parse) call
-    ``await aclose()``: it closes every temporary file created so far. ``parse_multipart``
-    does all of this for an async iterable of chunks.
+    def __init__(
+        self,
+        name: str,
+        filename: str | None,
+        media_type: str | None,
+        charset: str | None,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
+        """Record the parsed facts of one part (see the attributes)."""
+        self.name: str = name
+        """The ``name`` parameter of ``Content-Disposition``."""
+        self.filename: str | None = filename
+        """The ``filename`` parameter (``None`` for a plain field; ``""`` is a file)."""
+        self.media_type: str | None = media_type
+        """The part's lower-cased ``Content-Type`` without parameters, ``None`` when absent."""
+        self.charset: str | None = charset
+        """The lower-cased ``charset`` parameter of the part's ``Content-Type``, if any."""
+        self.headers: list[tuple[bytes, bytes]] = headers
+        """Every header line as ``(lower-cased name, value)`` bytes, in order."""
+
+
+class PartSink(Protocol):
+    """Receives the parts ``MultipartReader`` finds, already checked against every limit.
+
+    ``part_data`` gets a slice ``data[start:end]`` described by the buffer and its bounds
+    (python-multipart's calling convention), so a sink that copies can do so without an
+    intermediate slice. Errors a sink raises propagate out of ``MultipartReader.write``.
+    """
+
+    def start_part(self, head: PartHead) -> None:
+        """A part's headers are complete and valid; its data follows."""
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        """The next piece of the current part's content: ``data[start:end]`` (never empty)."""
+
+    def end_part(self) -> None:
+        """The current part ended with its boundary."""
+
+
+@final
+class MultipartReader:
+    """Incremental, limited parser: ``write(chunk)`` for each chunk, then ``finish()``.
+
+    Both raise ``RequestBodyError`` subclasses for bad bodies and exceeded limits (the reader
+    is then unusable). Limits are the keyword arguments of ``Body.read_form``.
     """
 
     __slots__ = (
-        "_charset_field",
-        "_entries",
         "_field_bytes",
         "_fields",
         "_files",
@@ -161,7 +207,7 @@ class MultipartFormParser:
         "_header_name",
         "_header_value",
         "_headers",
-        "_in_flight",
+        "_in_file",
         "_max_body_size",
         "_max_fields",
         "_max_fields_size",
@@ -170,24 +216,18 @@ class MultipartFormParser:
         "_max_part_header_count",
         "_max_part_header_size",
         "_max_part_size",
-        "_opened",
         "_parser",
-        "_part_charset",
-        "_part_file",
-        "_part_filename",
-        "_part_name",
         "_part_size",
-        "_part_type",
-        "_part_value",
-        "_pending",
         "_received",
-        "_spool_max_size",
-        "_uploads",
+        "_sink_data",
+        "_sink_end",
+        "_sink_start",
     )
 
     def __init__(
         self,
         boundary: bytes,
+        sink: PartSink,
         *,
         max_fields: int = DEFAULT_MAX_FIELDS,
         max_files: int = DEFAULT_MAX_FILES,
@@ -197,9 +237,8 @@ class MultipartFormParser:
         max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
         max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
         max_body_size: int = DEFAULT_MAX_MULTIPART_SIZE,
-        spool_max_size: int = SPOOL_MAX_SIZE,
     ) -> None:
-        """Prepare to parse a body delimited by ``boundary`` (see ``boundary_from_content_type``)."""
+        """Parse a body delimited by ``boundary`` (see ``boundary_from_content_type``) into ``sink``."""
         self._max_fields = max_fields
         self._max_files = max_files
         self._max_part_size = max_part_size
@@ -208,11 +247,14 @@ class MultipartFormParser:
         self._max_part_header_count = max_part_header_count
         self._max_part_header_size = max_part_header_size
         self._max_body_size = max_body_size
-        self._spool_max_size = spool_max_size
+        # Bound methods looked up once: part_data runs for every piece of every part.
+        self._sink_start = sink.start_part
+        self._sink_data = sink.part_data
+        self._sink_end = sink.end_part
         callbacks: MultipartCallbacks = {
             "on_part_begin": self._on_part_begin,
             "on_part_data": self._on_part_data,
-            "on_part_end": self._on_part_end,
+            "on_part_end": self._sink_end,
             "on_header_field": self._on_header_field,
             "on_header_value": self._on_header_value,
             "on_header_end": self._on_header_end,
@@ -226,26 +268,13 @@ class MultipartFormParser:
         )
         self._received = 0
         self._fields = 0
-        self._field_bytes = 0
-        # (name, raw value or file, part charset) in arrival order.
-        self._entries: list[tuple[str, bytearray | UploadedFile, str | None]] = []
-        self._charset_field: str | None = None
         self._files = 0
-        # Every temporary file created and not yet handed over by finish() (closed on error).
-        self._opened: list[SpooledTemporaryFile[bytes]] = []
-        self._uploads: list[UploadedFile] = []
-        self._pending: list[tuple[SpooledTemporaryFile[bytes], memoryview]] = []
-        self._in_flight: asyncio.Future[None] | None = None
-        self._headers: list[tuple[bytes, bytearray]] = []
+        self._field_bytes = 0
+        self._headers: list[tuple[bytes, bytes]] = []
         self._header_name = bytearray()
         self._header_value = bytearray()
         self._header_bytes = 0
-        self._part_name = ""
-        self._part_filename = ""
-        self._part_type = _DEFAULT_FILE_TYPE
-        self._part_charset: str | None = None
-        self._part_file: SpooledTemporaryFile[bytes] | None = None
-        self._part_value: bytearray | None = None
+        self._in_file = False
         self._part_size = 0
 
     # -- python_multipart callbacks (synchronous, called from inside MultipartParser.write) --
@@ -255,8 +284,6 @@ class MultipartFormParser:
         self._header_name = bytearray()
         self._header_value = bytearray()
         self._header_bytes = 0
-        self._part_file = None
-        self._part_value = None
         self._part_size = 0
 
     def _grow_headers(self, amount: int) -> None:
@@ -278,13 +305,13 @@ class MultipartFormParser:
     def _on_header_end(self) -> None:
         # The header count is enforced by python-multipart (max_header_count), which refuses
         # the header that goes over the limit before this callback could see it.
-        self._headers.append((bytes(self._header_name).lower(), self._header_value))
+        self._headers.append((bytes(self._header_name).lower(), bytes(self._header_value)))
         self._header_name = bytearray()
         self._header_value = bytearray()
 
     def _on_headers_finished(self) -> None:
-        disposition: bytearray | None = None
-        content_type: bytearray | None = None
+        disposition: bytes | None = None
+        content_type: bytes | None = None
         for header, value in self._headers:
             if header == b"content-disposition":
                 if disposition is not None:
@@ -306,12 +333,9 @@ class MultipartFormParser:
         name = params.get("name")
         if name is None:
             raise MalformedBodyError("a multipart part's Content-Disposition has no name")
-        self._part_name = name
-        if content_type is None:
-            media_type, charset = None, None
-        else:
-            media_type, ct_params = parse_header_params(_header_text(content_type))
-            charset = ct_params.get("charset") or None
+        media_type, charset = media_type_and_charset(
+            None if content_type is None else _header_text(content_type)
+        )
         filename = params.get("filename")
         if filename is None:
             self._fields += 1
@@ -320,80 +344,44 @@ class MultipartFormParser:
                     f"the form has more than {self._max_fields} fields; send fewer fields",
                     limit=self._max_fields,
                 )
-            self._part_value = bytearray()
-            self._part_charset = charset.strip().lower() if charset else None
-            return
-        self._files += 1
-        if self._files > self._max_files:
-            raise TooManyFilesError(
-                f"the form has more than {self._max_files} files; send fewer files",
-                limit=self._max_files,
-            )
-        file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=self._spool_max_size)  # noqa: SIM115
-        self._opened.append(file)
-        self._part_file = file
-        self._part_filename = filename
-        self._part_type = media_type or _DEFAULT_FILE_TYPE
+        else:
+            self._files += 1
+            if self._files > self._max_files:
+                raise TooManyFilesError(
+                    f"the form has more than {self._max_files} files; send fewer files",
+                    limit=self._max_files,
+                )
+        self._in_file = filename is not None
+        self._sink_start(PartHead(name, filename, media_type, charset, self._headers))
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         amount = end - start
         size = self._part_size + amount
-        file = self._part_file
-        if file is not None:
+        if self._in_file:
             if size > self._max_file_size:
                 raise FileTooLargeError(
                     f"an uploaded file is larger than {self._max_file_size} bytes; send a smaller file",
                     limit=self._max_file_size,
                 )
-            self._part_size = size
-            if self._pending or size > self._spool_max_size:
-                # This write rolls the file over to disk (or follows one that does): defer it
-                # to a worker thread, keeping the order of writes.
-                self._pending.append((file, memoryview(data)[start:end]))
-            else:
-                file.write(memoryview(data)[start:end])
-            return
-        value = self._part_value
-        if value is None:
-            return
-        if size > self._max_part_size:
-            raise PartTooLargeError(
-                f"a form field is larger than {self._max_part_size} bytes; send a smaller value",
-                limit=self._max_part_size,
-            )
-        self._field_bytes += amount
-        if self._field_bytes > self._max_fields_size:
-            raise BodyTooLargeError(
-                f"the form fields add up to more than {self._max_fields_size} bytes",
-                limit=self._max_fields_size,
-            )
+        else:
+            if size > self._max_part_size:
+                raise PartTooLargeError(
+                    f"a form field is larger than {self._max_part_size} bytes; send a smaller value",
+                    limit=self._max_part_size,
+                )
+            self._field_bytes += amount
+            if self._field_bytes > self._max_fields_size:
+                raise BodyTooLargeError(
+                    f"the form fields add up to more than {self._max_fields_size} bytes",
+                    limit=self._max_fields_size,
+                )
         self._part_size = size
-        value += memoryview(data)[start:end]
-
-    def _on_part_end(self) -> None:
-        file = self._part_file
-        if file is not None:
-            upload = UploadedFile(file, self._part_filename, self._part_type, self._part_size)
-            self._uploads.append(upload)
-            self._entries.append((self._part_name, upload, None))
-            self._part_file = None
-            return
-        value = self._part_value
-        if value is None:
-            return
-        if self._part_name == "_charset_" and self._charset_field is None:
-            self._charset_field = value.decode("latin-1").strip().lower() or None
-        self._entries.append((self._part_name, value, self._part_charset))
-        self._part_value = None
+        self._sink_data(data, start, end)
 
     # -- driving --
 
-    def write(self, chunk: bytes) -> bool:
-        """Parse the next chunk of the body synchronously; raises ``asgikit`` body errors.
-
-        Returns ``True`` when disk writes are pending: the caller must then
-        ``await flush()`` before the next ``write``/``finish``. ``feed`` does both.
-        """
+    def write(self, chunk: bytes) -> None:
+        """Parse the next chunk of the body; the sink sees what it completes."""
         self._received += len(chunk)
         if self._received > self._max_body_size:
             raise BodyTooLargeError(
@@ -415,116 +403,8 @@ class MultipartFormParser:
                     limit=self._max_part_header_size,
                 ) from None
             raise MalformedBodyError(f"malformed multipart body: {exc}") from None
-        return bool(self._pending)
 
-    async def flush(self) -> None:
-        """Run pending disk writes in a worker thread (nothing to do while files are in memory)."""
-        if self._pending:
-            pending = self._pending
-            self._pending = []
-            await self._offload(_write_all, pending)
-
-    async def feed(self, chunk: bytes) -> None:
-        """Parse the next chunk of the body (``write`` then ``flush``)."""
-        if self.write(chunk):
-            await self.flush()
-
-    async def _offload(self, func: Callable[[_T], None], arg: _T) -> None:
-        future = asyncio.get_running_loop().run_in_executor(None, func, arg)
-        self._in_flight = future
-        # Shielded: if this task is cancelled the thread keeps writing, and aclose() waits for
-        # it before closing the files it writes to.
-        await asyncio.shield(future)
-        self._in_flight = None
-
-    async def finish(self) -> MultiDict[str | UploadedFile]:
-        """Check the body ended with the closing boundary and return the form.
-
-        Raises ``MalformedBodyError`` when the body is truncated.
-        """
-        await self.flush()  # a caller that skipped flush() must not lose file data
+    def finish(self) -> None:
+        """The body ended: raise ``MalformedBodyError`` unless it ended with the closing boundary."""
         if self._parser.state != MultipartState.END:
             raise MalformedBodyError("the multipart body ended before its closing boundary")
-        rolled: list[SpooledTemporaryFile[bytes]] = []
-        for upload in self._uploads:
-            if upload.in_memory:
-                upload.file.seek(0)
-            else:
-                rolled.append(upload.file)
-        if rolled:
-            await self._offload(_rewind_all, rolled)
-        form_charset = self._charset_field
-        result: dict[str, list[str | UploadedFile]] = {}
-        for name, value, charset in self._entries:
-            item = (
-                value
-                if isinstance(value, UploadedFile)
-                else _decode_field(value, charset or form_charset)
-            )
-            values = result.get(name)
-            if values is None:
-                result[name] = [item]
-            else:
-                values.append(item)
-        self._opened = []
-        return multidict_from_lists(result)
-
-    async def aclose(self) -> None:
-        """Abandon the parse: wait for a disk write in progress, then close every temporary
-        file created so far. Files already returned by ``finish`` are left open."""
-        in_flight = self._in_flight
-        try:
-            if in_flight is not None:
-                await asyncio.wait([in_flight])
-        finally:
-            self._close_files()
-
-    def _close_files(self) -> None:
-        opened = self._opened
-        self._opened = []
-        self._pending = []
-        for file in opened:
-            file.close()
-
-
-async def parse_multipart(
-    content_type: str,
-    chunks: AsyncIterable[bytes],
-    *,
-    max_fields: int = DEFAULT_MAX_FIELDS,
-    max_files: int = DEFAULT_MAX_FILES,
-    max_part_size: int = DEFAULT_MAX_PART_SIZE,
-    max_fields_size: int = DEFAULT_MAX_FIELDS_SIZE,
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-    max_part_header_count: int = DEFAULT_MAX_PART_HEADER_COUNT,
-    max_part_header_size: int = DEFAULT_MAX_PART_HEADER_SIZE,
-    max_body_size: int = DEFAULT_MAX_MULTIPART_SIZE,
-    spool_max_size: int = SPOOL_MAX_SIZE,
-) -> MultiDict[str | UploadedFile]:
-    """Parse a ``multipart/form-data`` body arriving as ``chunks``.
-
-    ``content_type`` is the request's full ``Content-Type`` value (for the boundary). On any
-    error, including cancellation and errors raised by ``chunks``, every temporary file is
-    closed before the exception propagates.
-    """
-    parser = MultipartFormParser(
-        boundary_from_content_type(content_type),
-        max_fields=max_fields,
-        max_files=max_files,
-        max_part_size=max_part_size,
-        max_fields_size=max_fields_size,
-        max_file_size=max_file_size,
-        max_part_header_count=max_part_header_count,
-        max_part_header_size=max_part_header_size,
-        max_body_size=max_body_size,
-        spool_max_size=spool_max_size,
-    )
-    try:
-        write = parser.write
-        async for chunk in chunks:
-            if write(chunk):
-                await parser.flush()
-        return await parser.finish()
-    except BaseException:
-        await parser.aclose()
-        raise

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from io import BytesIO
 from tempfile import SpooledTemporaryFile
 from types import TracebackType
 from typing import Final, final
 
-__all__ = ["UploadedFile", "safe_basename"]
+__all__ = ["UploadedFile", "safe_basename", "spooled_in_memory"]
 
 _COPY_CHUNK: Final = 1024 * 1024
 
@@ -174,3 +175,19 @@ class UploadedFile:
 
     def __repr__(self) -> str:
         return f"UploadedFile(filename={self._filename!r}, media_type={self._media_type!r}, size={self._size})"
+
+
+@final
+class _MemorySpool(SpooledTemporaryFile[bytes]):
+    """A ``SpooledTemporaryFile`` that starts out holding ``content`` in memory."""
+
+    def __init__(self, content: bytes, max_size: int) -> None:
+        super().__init__(max_size=max_size)
+        # BytesIO shares the bytes object until the first write to it (copy on write).
+        self._file = BytesIO(content)
+
+
+def spooled_in_memory(content: bytes, max_size: int) -> SpooledTemporaryFile[bytes]:
+    """A ``SpooledTemporaryFile`` (rolling over past ``max_size``) holding ``content`` in
+    memory, positioned at its start, without copying ``content``."""
+    return _MemorySpool(content, max_size)

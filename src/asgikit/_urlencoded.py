@@ -21,7 +21,7 @@ from urllib.parse import unquote_to_bytes
 from ._exceptions import PartTooLargeError, TooManyFieldsError
 from ._multidict import MultiDict, multidict_from_lists
 
-__all__ = ["parse_query", "parse_urlencoded"]
+__all__ = ["parse_query", "parse_urlencoded", "urlencoded_pairs"]
 
 _NON_EMPTY: Final = re.compile(rb"[^&]+")
 
@@ -44,9 +44,10 @@ def _decode_text(raw: str) -> str:
     return raw
 
 
-def _parse(data: bytes) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    get = result.get
+def _pairs(data: bytes) -> list[tuple[str, str]]:
+    """Every non-empty ``name=value`` pair of ``data``, decoded, in order."""
+    pairs: list[tuple[str, str]] = []
+    append = pairs.append
     if data.isascii():
         # One decode of the whole input; pairs without escapes are then used as they are.
         for pair in data.decode("ascii").split("&"):
@@ -54,25 +55,27 @@ def _parse(data: bytes) -> dict[str, list[str]]:
                 continue
             name, _, value = pair.partition("=")
             if "%" in pair or "+" in pair:
-                name = _decode_text(name)
-                value = _decode_text(value)
-            values = get(name)
-            if values is None:
-                result[name] = [value]
+                append((_decode_text(name), _decode_text(value)))
             else:
-                values.append(value)
-        return result
+                append((name, value))
+        return pairs
     for raw_pair in data.split(b"&"):
-        if not raw_pair:
-            continue
-        raw_name, _, raw_value = raw_pair.partition(b"=")
-        key = _decode(raw_name)
-        text = _decode(raw_value)
-        found = get(key)
-        if found is None:
-            result[key] = [text]
+        if raw_pair:
+            raw_name, _, raw_value = raw_pair.partition(b"=")
+            append((_decode(raw_name), _decode(raw_value)))
+    return pairs
+
+
+def _parse(data: bytes) -> dict[str, list[str]]:
+    """``_pairs`` grouped by name (names in first-seen order, values in order)."""
+    result: dict[str, list[str]] = {}
+    get = result.get
+    for name, value in _pairs(data):
+        values = get(name)
+        if values is None:
+            result[name] = [value]
         else:
-            found.append(text)
+            values.append(value)
     return result
 
 
@@ -88,18 +91,10 @@ def parse_query(raw: str | bytes) -> MultiDict[str]:
     return multidict_from_lists(_parse(raw))
 
 
-def parse_urlencoded(data: bytes | str, *, max_fields: int, max_field_size: int) -> MultiDict[str]:
-    """Parse a urlencoded form body.
-
-    Raises ``TooManyFieldsError`` when there are more than ``max_fields`` non-empty pairs and
-    ``PartTooLargeError`` when one encoded ``name=value`` pair is longer than
-    ``max_field_size`` bytes. Both are checked before the pairs are decoded, and the count
-    before any list of pairs is built.
-    """
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
-    if not data:
-        return multidict_from_lists({})
+def _check_limits(data: bytes, max_fields: int, max_field_size: int) -> None:
+    """Raise ``TooManyFieldsError`` for more than ``max_fields`` non-empty pairs, and
+    ``PartTooLargeError`` for an encoded pair longer than ``max_field_size`` bytes, before
+    anything is decoded (the count before any list of pairs is built)."""
     if data.count(b"&") >= max_fields:
         # Possibly too many pairs: count the non-empty ones first, stopping at the first one over.
         for count, _ in enumerate(_NON_EMPTY.finditer(data), 1):
@@ -115,4 +110,25 @@ def parse_urlencoded(data: bytes | str, *, max_fields: int, max_field_size: int)
                     f"a form field is larger than {max_field_size} bytes; send a smaller value",
                     limit=max_field_size,
                 )
+
+
+def parse_urlencoded(data: bytes | str, *, max_fields: int, max_field_size: int) -> MultiDict[str]:
+    """Parse a urlencoded form body.
+
+    Raises ``TooManyFieldsError`` when there are more than ``max_fields`` non-empty pairs and
+    ``PartTooLargeError`` when one encoded ``name=value`` pair is longer than
+    ``max_field_size`` bytes. Both are checked before the pairs are decoded, and the count
+    before any list of pairs is built.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if not data:
+        return multidict_from_lists({})
+    _check_limits(data, max_fields, max_field_size)
     return multidict_from_lists(_parse(data))
+
+
+def urlencoded_pairs(data: bytes, *, max_fields: int, max_field_size: int) -> list[tuple[str, str]]:
+    """The decoded pairs of a urlencoded form body in order, with ``parse_urlencoded``'s limits."""
+    _check_limits(data, max_fields, max_field_size)
+    return _pairs(data)

@@ -26,7 +26,7 @@ import atheris
 
 with atheris.instrument_imports(include=["asgikit", "python_multipart"]):
     from asgikit import Body, ClientDisconnectError, UploadedFile
-    from asgikit._multipart import parse_multipart
+    from asgikit._multipart_form import parse_multipart
 
 from _harness import only_documented, open_fds, run
 

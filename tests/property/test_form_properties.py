@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from asgikit._exceptions import RequestBodyError
 from asgikit._multidict import MultiDict
-from asgikit._multipart import parse_multipart
+from asgikit._multipart_form import parse_multipart
 from asgikit._params import parse_header_params
 from asgikit._uploads import UploadedFile
 from asgikit._urlencoded import parse_query, parse_urlencoded
@@ -171,18 +171,22 @@ def test_multipart_round_trips_through_any_chunking(
     assert asyncio.run(run()) == expected.items()
 
 
+GARBAGE = st.one_of(
+    st.binary(max_size=400),
+    forms()
+    .map(lambda f: encode_multipart(*f))
+    .flatmap(
+        lambda data: st.tuples(
+            st.integers(0, len(data)), st.integers(0, len(data)), st.binary(max_size=8)
+        ).map(lambda edit: data[: edit[0]] + edit[2] + data[edit[1] :])
+    ),
+)
+"""Random bytes, and valid forms with a random span replaced by a few random bytes."""
+
+
 @settings.get_profile("forms")
 @given(
-    st.one_of(
-        st.binary(max_size=400),
-        forms()
-        .map(lambda f: encode_multipart(*f))
-        .flatmap(
-            lambda data: st.tuples(
-                st.integers(0, len(data)), st.integers(0, len(data)), st.binary(max_size=8)
-            ).map(lambda edit: data[: edit[0]] + edit[2] + data[edit[1] :])
-        ),
-    ),
+    GARBAGE,
     st.lists(st.integers(min_value=0), max_size=6),
     st.sampled_from(
         [

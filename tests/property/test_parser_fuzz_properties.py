@@ -124,10 +124,10 @@ def test_parse_cookie_header_never_raises_and_keeps_names_clean(headers: list[st
     st.lists(st.tuples(COOKIE_NAME, COOKIE_VALUE, st.booleans()), max_size=6),
     st.sampled_from(["; ", ";", " ;  "]),
 )
-def test_cookie_header_round_trips(
-    cookies: list[tuple[str, str, bool]], separator: str
-) -> None:
-    header = separator.join(f'{name}="{value}"' if quoted else f"{name}={value}" for name, value, quoted in cookies)
+def test_cookie_header_round_trips(cookies: list[tuple[str, str, bool]], separator: str) -> None:
+    header = separator.join(
+        f'{name}="{value}"' if quoted else f"{name}={value}" for name, value, quoted in cookies
+    )
     parsed = parse_cookie_header([header])
     assert dict(parsed.lists()) == grouped([(name, value) for name, value, _ in cookies])
 
@@ -138,7 +138,9 @@ RANGE_TEXT = st.one_of(
     NASTY_TEXT.map(lambda text: "bytes=" + text),
     st.lists(
         st.tuples(
-            st.text("0123456789", max_size=3), st.sampled_from(["-", "", "--"]), st.text("0123456789", max_size=3)
+            st.text("0123456789", max_size=3),
+            st.sampled_from(["-", "", "--"]),
+            st.text("0123456789", max_size=3),
         ).map("".join),
         max_size=6,
     ).map(lambda specs: "bytes=" + " ,".join(specs)),
@@ -196,7 +198,11 @@ def test_range_header_results_are_bounded_merged_and_match_the_reference(
 
 
 @EXAMPLES
-@given(NASTY_TEXT, st.text(alphabet=st.characters(exclude_characters='"'), max_size=10), st.integers(0, 253402300799))
+@given(
+    NASTY_TEXT,
+    st.text(alphabet=st.characters(exclude_characters='"'), max_size=10),
+    st.integers(0, 253402300799),
+)
 def test_conditional_headers_never_raise(value: str, tag: str, last_modified: int) -> None:
     etag = f'"{tag}"'
     assert isinstance(if_none_match_matches(value, etag), bool)
@@ -234,7 +240,9 @@ def test_parse_header_params_never_raises_and_normalises_names(value: str) -> No
 
 @EXAMPLES
 @given(PARAM_NAME, NASTY_TEXT, NASTY_TEXT)
-def test_quoted_parameter_round_trips_before_any_garbage(name: str, value: str, garbage: str) -> None:
+def test_quoted_parameter_round_trips_before_any_garbage(
+    name: str, value: str, garbage: str
+) -> None:
     params = parse_header_params(f"text/plain; {name}={quoted(value)}; {garbage}")[1]
     assert params[name] == value
 
@@ -253,9 +261,15 @@ def test_boundary_parsing_raises_only_multipart_boundary_error(value: str) -> No
 @EXAMPLES
 @given(BOUNDARY)
 def test_valid_boundaries_round_trip_quoted_and_unquoted(boundary: str) -> None:
-    assert boundary_from_content_type(f"multipart/form-data; boundary={quoted(boundary)}") == boundary.encode()
+    assert (
+        boundary_from_content_type(f"multipart/form-data; boundary={quoted(boundary)}")
+        == boundary.encode()
+    )
     if not boundary.startswith(" "):
-        assert boundary_from_content_type(f"multipart/form-data; boundary={boundary}") == boundary.encode()
+        assert (
+            boundary_from_content_type(f"multipart/form-data; boundary={boundary}")
+            == boundary.encode()
+        )
 
 
 @EXAMPLES
@@ -269,11 +283,18 @@ def test_parse_host_never_raises_and_returns_a_clean_host(value: str) -> None:
         assert port is None or 0 <= port <= 65535
 
 
-HOST_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=10)
+HOST_LABEL = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
+    min_size=1,
+    max_size=10,
+)
 
 
 @EXAMPLES
-@given(st.lists(HOST_LABEL, min_size=1, max_size=4).map(".".join), st.one_of(st.none(), st.integers(0, 65535)))
+@given(
+    st.lists(HOST_LABEL, min_size=1, max_size=4).map(".".join),
+    st.one_of(st.none(), st.integers(0, 65535)),
+)
 def test_host_and_port_round_trip(host: str, port: int | None) -> None:
     value = host if port is None else f"{host}:{port}"
     assert parse_host(value) == (host.lower(), port)

@@ -49,7 +49,9 @@ class Peer:
     attempts: int = 0
 
     async def receive(self) -> ReceiveEvent:
-        event: ReceiveEvent = self.events.pop(0) if self.events else {"type": "websocket.disconnect", "code": 1006}
+        event: ReceiveEvent = (
+            self.events.pop(0) if self.events else {"type": "websocket.disconnect", "code": 1006}
+        )
         self.log.append(("recv", event))
         return event
 
@@ -111,9 +113,12 @@ def check_traffic(peer: Peer, spec: str | None) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
     max_leaves=8,
 )
+
 
 def text_event(value: str) -> ReceiveEvent:
     return {"type": "websocket.receive", "text": value}
@@ -157,7 +162,9 @@ actions = st.one_of(
         st.sampled_from([None, {"x-a": "1"}, [("set-cookie", "a=1")], {"x-a": "\r\n"}]),
     ),
     st.tuples(st.just("read"), st.none(), st.none()),
-    st.tuples(st.just("read_json"), st.sampled_from([None, int, str]), st.sampled_from([4, 1 << 20])),
+    st.tuples(
+        st.just("read_json"), st.sampled_from([None, int, str]), st.sampled_from([4, 1 << 20])
+    ),
     st.tuples(st.just("iter"), st.integers(0, 3), st.none()),
     st.tuples(st.just("iter_json"), st.integers(0, 3), st.none()),
     st.tuples(st.just("write"), st.text(max_size=5) | st.binary(max_size=5), st.none()),

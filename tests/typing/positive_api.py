@@ -14,6 +14,7 @@ from asgikit import (
     Body,
     Cookies,
     Finished,
+    FormPart,
     Headers,
     JSONValue,
     MultiDict,
@@ -195,3 +196,18 @@ async def respond_after_start_is_not_a_type_error(request: Request) -> None:
     (tests/test_request.py::test_respond_after_start_raises_already_started)."""
     await request.response.start(200)
     await request.respond_text("late")
+
+
+async def form_parts_api(body: Body) -> None:
+    parts = body.iter_parts(max_files=3)
+    assert_type(parts, AsyncIterator[FormPart])
+    async for part in parts:
+        assert_type(part.name, str)
+        assert_type(part.filename, str | None)
+        assert_type(part.media_type, str)
+        assert_type(part.charset, str | None)
+        assert_type(part.headers, Headers)
+        assert_type(await part.read(), bytes)
+        assert_type(await part.read_text(), str)
+        async for chunk in part:
+            assert_type(chunk, bytes)
