@@ -3,9 +3,12 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable
+from typing import cast
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asgikit._body import Body, parse_content_length
 from asgikit._connection import connection_state
@@ -464,3 +467,35 @@ async def test_concurrent_reads_do_not_interleave_chunks() -> None:
     gate.set()
     assert await first == b"ab"
     assert await body.read_bytes() == b"ab"
+
+
+NOT_BYTES_BODIES = st.one_of(
+    st.text(min_size=1), st.integers(), st.lists(st.integers(), max_size=3), st.just(bytearray(b"x"))
+)
+
+
+@given(
+    body=NOT_BYTES_BODIES,
+    position=st.integers(0, 2),
+    reader=st.sampled_from(["bytes", "stream", "urlencoded parts", "multipart parts"]),
+)
+@settings(max_examples=60, deadline=None)
+async def test_a_body_that_is_not_bytes_is_a_broken_server_for_every_reader(
+    body: object, position: int, reader: str
+) -> None:
+    good: list[ReceiveEvent] = [
+        {"type": "http.request", "body": b"", "more_body": True} for _ in range(position)
+    ]
+    broken = cast("ReceiveEvent", {"type": "http.request", "body": body, "more_body": False})
+    content_type = CONTENT_TYPE if reader == "multipart parts" else "application/x-www-form-urlencoded"
+    scope = http_scope(method="POST", headers=[(b"content-type", content_type.encode())])
+    request_body = Body(scope, Script([*good, broken]))
+    with pytest.raises(ClientDisconnectError, match=r"whose body is \w+, not bytes"):
+        if reader == "bytes":
+            await request_body.read_bytes()
+        elif reader == "stream":
+            async for _ in request_body:
+                pass
+        else:
+            async for _ in request_body.iter_parts():
+                pass

@@ -160,12 +160,13 @@ BROKEN_EVENTS: list[tuple[Mapping[str, object], str] | ParameterSet] = [
     ),
     ({"type": "http.request", "body": None}, "read b''"),  # no more_body: the body ends there
     ({"type": "http.request", "body": b"x", "more_body": 1}, "read b'xreal body'"),
-    pytest.param(
+    (
         {"type": "http.request", "body": "text, not bytes"},
-        "MalformedBodyError",
-        marks=pytest.mark.xfail(
-            strict=True, reason="core bug: Body.read_bytes() returns the str a broken server sent"
-        ),
+        "ClientDisconnectError: the server sent an http.request event whose body is str, not bytes",
+    ),
+    (
+        {"type": "http.request", "body": 7, "more_body": True},
+        "ClientDisconnectError: the server sent an http.request event whose body is int, not bytes",
     ),
 ]
 

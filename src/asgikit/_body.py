@@ -12,7 +12,8 @@ Read policies:
   ``RequestAlreadyConsumedError`` instead of waiting for events that will never come.
 - ``http.disconnect`` raises ``ClientDisconnectError``. Any other event type on an HTTP
   ``receive`` (or an event without one) is a broken channel and raises
-  ``ClientDisconnectError`` as well; missing ``body``/``more_body`` keys mean ``b""``/``False``.
+  ``ClientDisconnectError`` as well, and so is a ``body`` that is not ``bytes``; missing
+  ``body``/``more_body`` keys (or a ``None`` body) mean ``b""``/``False``.
 - While one read is in progress the body counts as consumed, so a concurrent second reader
   gets ``RequestAlreadyConsumedError`` instead of stealing chunks.
 - Events that ``Request.is_disconnected()`` received while polling are read first (see
@@ -117,6 +118,17 @@ def _not_a_request(state: ConnectionState, event_type: object) -> ClientDisconne
         return _disconnected(state)
     return ClientDisconnectError(
         f"the server sent an unexpected {event_type!r} event while the request body was being read"
+    )
+
+
+def _not_bytes(body: object) -> bytes:
+    """The ``body`` of an ``http.request`` event that is not ``bytes``: ``None`` reads as empty;
+    anything else (a ``str``, a number) comes from a broken server, like an event of the wrong
+    type, and is never handed to the application as if it were the body."""
+    if body is None:
+        return b""
+    raise ClientDisconnectError(
+        f"the server sent an http.request event whose body is {type(body).__name__}, not bytes"
     )
 
 
@@ -247,7 +259,9 @@ class Body:
                     raise _not_a_request(state, event["type"])
             except (KeyError, TypeError):  # not an ASGI event: a broken server
                 raise _not_a_request(state, _event_type(event)) from None
-            body = event.get("body") or b""
+            body = event.get("body", b"")
+            if type(body) is not bytes:
+                body = _not_bytes(body)
             if event.get("more_body", False):
                 chunks = [body]
                 size = len(body)
@@ -262,7 +276,9 @@ class Body:
                     if not is_request:
                         raise _not_a_request(state, _event_type(received))
                     event = cast("HTTPRequestEvent", received)
-                    chunk = event.get("body") or b""
+                    chunk = event.get("body", b"")
+                    if type(chunk) is not bytes:
+                        chunk = _not_bytes(chunk)
                     if chunk:
                         chunks.append(chunk)
                         size += len(chunk)
@@ -505,7 +521,9 @@ class Body:
                 if not more:
                     state.body_complete = True
                     state.reading = False
-                chunk = event.get("body") or b""
+                chunk = event.get("body", b"")
+                if type(chunk) is not bytes:
+                    chunk = _not_bytes(chunk)
                 if chunk:
                     yield chunk
                 if not more:
@@ -565,7 +583,8 @@ class _BodyChunks:
             state.body_complete = True
             state.reading = False
             self._done = True
-        return event.get("body") or b""
+        chunk = event.get("body", b"")
+        return chunk if type(chunk) is bytes else _not_bytes(chunk)
 
     def stop(self) -> None:
         """Reading stopped (done, failed or abandoned): a streaming response may watch

@@ -96,9 +96,12 @@ async def is_disconnected(scope: HTTPScope, receive: Receive) -> bool:
         if kind == "http.request":
             request = cast("Mapping[str, object]", event)
             chunk = request.get("body")
-            if isinstance(chunk, bytes):
-                polled.body += chunk
-            polled.more_body = bool(request.get("more_body", False))
+            if chunk is None or isinstance(chunk, bytes):
+                if chunk:
+                    polled.body += chunk
+                polled.more_body = bool(request.get("more_body", False))
+            else:  # a broken server's body: kept for the reader, which raises for it
+                polled.other = (event,)
         else:
             polled.other = (event,)
     return False
