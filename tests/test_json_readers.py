@@ -266,3 +266,29 @@ async def test_respond_json_raises_value_error_for_too_deep_values_before_sendin
     assert send.events == []
     await request.respond_json([1])  # nothing was sent: the handler can still answer
     assert send.events[-1] == {"type": "http.response.body", "body": b"[1]"}
+
+
+WRONG_PAYLOADS = st.one_of(
+    st.tuples(st.just("text"), st.one_of(st.binary(min_size=1), st.integers(), st.lists(st.integers(), max_size=2))),
+    st.tuples(st.just("bytes"), st.one_of(st.text(min_size=1), st.integers(), st.just(bytearray(b"x")))),
+)
+
+
+@given(payload=WRONG_PAYLOADS, via=st.sampled_from(["read", "iter", "read_json", "iter_json"]))
+@settings(max_examples=60, deadline=None)
+async def test_a_message_of_the_wrong_python_type_is_a_message_error_in_every_reader(
+    payload: tuple[str, object], via: str
+) -> None:
+    key, value = payload
+    websocket, _ = await accepted_with([cast("ReceiveEvent", {"type": "websocket.receive", key: value})])
+    with pytest.raises(WebSocketMessageError, match="the server broke the protocol"):
+        if via == "read":
+            await websocket.read()
+        elif via == "iter":
+            async for _ in websocket.iter():
+                pass
+        elif via == "read_json":
+            await websocket.read_json()
+        else:
+            async for _ in websocket.iter_json():
+                pass

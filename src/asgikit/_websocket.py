@@ -148,6 +148,16 @@ def _unexpected(event: object) -> WebSocketMessageError:
     )
 
 
+def _wrong_payload(key: str, value: object) -> WebSocketMessageError:
+    """A ``websocket.receive`` whose ``text`` is not a ``str`` (or ``bytes`` not ``bytes``):
+    a broken server, never handed to the application as a message of the other kind."""
+    wanted = "str" if key == "text" else "bytes"
+    return WebSocketMessageError(
+        f"websocket.receive event has {key!r} of type {type(value).__name__}, not {wanted}; "
+        "the server broke the protocol"
+    )
+
+
 @final
 class WebSocket(Generic[S]):
     """A websocket connection.
@@ -252,10 +262,14 @@ class WebSocket(Generic[S]):
         if event["type"] == "websocket.receive":
             text = event.get("text")
             if text is not None:
-                return text
+                if type(text) is str:
+                    return text
+                raise _wrong_payload("text", text)
             data = event.get("bytes")
             if data is not None:
-                return data
+                if type(data) is bytes:
+                    return data
+                raise _wrong_payload("bytes", data)
             raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
         if event["type"] == "websocket.disconnect":
             raise _disconnect(self._conn, event.get("code"), event.get("reason"))
@@ -284,10 +298,14 @@ class WebSocket(Generic[S]):
             if event["type"] == "websocket.receive":
                 text = event.get("text")
                 if text is not None:
+                    if type(text) is not str:
+                        raise _wrong_payload("text", text)
                     yield text
                     continue
                 data = event.get("bytes")
                 if data is not None:
+                    if type(data) is not bytes:
+                        raise _wrong_payload("bytes", data)
                     yield data
                     continue
                 raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
