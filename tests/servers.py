@@ -21,7 +21,7 @@ from collections.abc import Generator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal, get_args
+from typing import IO, Final, Literal, get_args
 
 import pytest
 
@@ -104,6 +104,11 @@ def server_output(log: IO[bytes]) -> str:
     return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
 
+REQUIRE_SERVERS: Final = "ASGIKIT_REQUIRE_SERVERS"
+"""Set (as ``scripts/check`` does) to make a server that cannot start fail its tests: CI has
+every server installed, so a skip there would hide a broken application or server."""
+
+
 @contextmanager
 def start_server(
     kind: ServerKind, app: str, *, startup_timeout: float = 15.0, log: IO[bytes] | None = None
@@ -130,7 +135,10 @@ def start_server(
         while not _port_open(port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 state = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
-                pytest.skip(f"{kind} could not start ({state}): {server_output(output)[-2000:]}")
+                message = f"{kind} could not start ({state}): {server_output(output)[-2000:]}"
+                if os.environ.get(REQUIRE_SERVERS):
+                    pytest.fail(message)
+                pytest.skip(message)
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
 
