@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Final, cast, final
 from ._scope import AnyConnectionScope
 
 if TYPE_CHECKING:
-    from ._polling import Polled
+    import asyncio
+
+    from .asgi import ReceiveEvent
 
 __all__ = [
     "LISTENER_KEY",
@@ -23,6 +25,7 @@ __all__ = [
     "RESPONSE_STARTED",
     "STATE_KEY",
     "ConnectionState",
+    "Polled",
     "connection_state",
     "store_state",
     "stored_state",
@@ -37,6 +40,22 @@ STATE_KEY: Final = "asgikit.connection"
 
 LISTENER_KEY: Final = "asgikit.disconnect_listener"
 """Scope key of the disconnect watch's task while it runs (see ``_disconnect``)."""
+
+
+@final
+class Polled:
+    """What polls received that no reader has taken yet, in arrival order: body bytes (if
+    ``more_body`` is not ``None``), then ``other`` (an unexpected event, in a 1-tuple: even a
+    ``None`` from a broken server is kept), then ``task`` (a ``receive()`` still pending, or
+    finished and not yet looked at)."""
+
+    __slots__ = ("body", "more_body", "other", "task")
+
+    def __init__(self) -> None:
+        self.body = bytearray()
+        self.more_body: bool | None = None
+        self.other: tuple[ReceiveEvent] | None = None
+        self.task: asyncio.Task[ReceiveEvent] | None = None
 
 
 @final

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Final, cast, final
+from typing import Final, cast
 
-from ._connection import LISTENER_KEY, ConnectionState, connection_state
+from ._connection import LISTENER_KEY, ConnectionState, Polled, connection_state
 from .asgi import HTTPScope, Receive, ReceiveEvent
 
 __all__ = ["HOLD_LIMIT", "POLLS_PER_CALL", "Polled", "is_disconnected", "polled_receive"]
@@ -33,22 +33,6 @@ HOLD_LIMIT: Final = 64 * 1024
 
 POLLS_PER_CALL: Final = 8
 """Events one ``is_disconnected`` call receives at most (each had to be ready at once)."""
-
-
-@final
-class Polled:
-    """What polls received that no reader has taken yet, in arrival order: body bytes (if
-    ``more_body`` is not ``None``), then ``other`` (an unexpected event, in a 1-tuple: even a
-    ``None`` from a broken server is kept), then ``task`` (a ``receive()`` still pending, or
-    finished and not yet looked at)."""
-
-    __slots__ = ("body", "more_body", "other", "task")
-
-    def __init__(self) -> None:
-        self.body = bytearray()
-        self.more_body: bool | None = None
-        self.other: tuple[ReceiveEvent] | None = None
-        self.task: asyncio.Task[ReceiveEvent] | None = None
 
 
 async def is_disconnected(scope: HTTPScope, receive: Receive) -> bool:
