@@ -45,7 +45,7 @@ from ._preconditions import (
 from ._response_headers import (
     CONTENT_LENGTH,
     CONTENT_TYPE,
-    LENGTHS,
+    LENGTH_HEADERS,
     STATUS_CODES,
     add_headers,
     not_modified_headers,
@@ -85,11 +85,13 @@ def complete_response(
         code = 200 if status is _OK else STATUS_CODES.get(status)
         if code is not None and code != 204 and code != 304:
             length = len(body)
-            content_length = LENGTHS[length] if length < 1024 else b"%d" % length
+            length_header = (
+                LENGTH_HEADERS[length] if length < 1024 else (CONTENT_LENGTH, b"%d" % length)
+            )
             if content_type is None:
-                raw = [(CONTENT_LENGTH, content_length)]
+                raw = [length_header]
             else:
-                raw = [(CONTENT_TYPE, content_type), (CONTENT_LENGTH, content_length)]
+                raw = [(CONTENT_TYPE, content_type), length_header]
             if scope["method"] == "HEAD":
                 body = b""
             if found is None:
@@ -123,11 +125,13 @@ def _general(
         body = b""
     else:
         length = len(body)
-        content_length = LENGTHS[length] if length < 1024 else b"%d" % length
+        length_header = (
+            LENGTH_HEADERS[length] if length < 1024 else (CONTENT_LENGTH, b"%d" % length)
+        )
         if content_type is None:
-            raw = [(CONTENT_LENGTH, content_length)]
+            raw = [length_header]
         else:
-            raw = [(CONTENT_TYPE, content_type), (CONTENT_LENGTH, content_length)]
+            raw = [(CONTENT_TYPE, content_type), length_header]
         if scope["type"] == "http" and scope["method"] == "HEAD":
             body = b""
     if extra is not None:

@@ -47,7 +47,6 @@ __all__ = ["Request"]
 
 _METHODS: Final[dict[str, HTTPMethod]] = {m.value: m for m in HTTPMethod}
 _NO_PARAMS: Final[Mapping[str, object]] = {}
-_CONNECTION_TYPES: Final = frozenset({"http", "websocket"})
 _APPLICATION_JSON: Final = b"application/json"
 
 
@@ -76,9 +75,10 @@ class Request(Generic[StateT]):
     _websocket: WebSocket | None = None
 
     def __init__(self, scope: HTTPScope | WebSocketScope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in _CONNECTION_TYPES:
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
             raise ValueError(
-                f"Request needs an 'http' or 'websocket' scope, got {scope['type']!r}; "
+                f"Request needs an 'http' or 'websocket' scope, got {kind!r}; "
                 "lifespan scopes have no request"
             )
         self.scope: HTTPScope | WebSocketScope = scope
@@ -374,11 +374,15 @@ class Request(Generic[StateT]):
         ``etag``/``weak_etag``/``last_modified`` make the response conditional (see
         ``Response.respond_bytes``).
         """
-        content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
+        if encoding == "utf-8":  # str.encode() without an argument skips the codec lookup
+            body = content.encode()
+            content_type = UTF8_CONTENT_TYPES.get(media_type)
+        else:
+            body = content.encode(encoding)
+            content_type = None
         if content_type is None:
             content_type = content_type_value(media_type, encoding)
         scope = self.scope
-        body = content.encode(encoding)
         if etag is None and last_modified is None:
             start, last = complete_response(scope, status, body, content_type, headers, cookies)
         else:
@@ -568,7 +572,13 @@ class Request(Generic[StateT]):
             ClientDisconnectError: if the client disconnects while sending data.
         """
         await respond_sse(
-            self.scope, self.receive, self.send, events, status=status, headers=headers, cookies=cookies
+            self.scope,
+            self.receive,
+            self.send,
+            events,
+            status=status,
+            headers=headers,
+            cookies=cookies,
         )
 
     async def respond_file(
