@@ -212,3 +212,47 @@ def test_dates_up_to_64_characters_are_parsed_and_longer_ones_refused() -> None:
     date = "Sat, 01 Jan 2000 00:00:00 GMT"
     assert parse_http_date(date + " " * (64 - len(date))) == 946684800
     assert parse_http_date(date + " " * (65 - len(date))) is None
+
+
+@given(digits=st.integers(min_value=1, max_value=80), lead=st.integers(min_value=1, max_value=9))
+def test_range_numbers_are_exact_up_to_64_digits_and_saturate_beyond(digits: int, lead: int) -> None:
+    """A position of up to 64 significant digits keeps its exact value; a longer one reads as
+    10**64 (larger than any file), so ``int()`` never runs on a huge digit string. Seen through
+    a representation larger than both, where the start of the range shows the value read."""
+    text = str(lead) + "0" * (digits - 1)
+    size = 10**90
+    expected_first = int(text) if digits <= 64 else 10**64
+    assert parse_range_header(f"bytes={text}-", size) == [(expected_first, size)]
+    assert parse_range_header(f"bytes=-{text}", size) == [(size - expected_first, size)]
+
+
+@given(
+    spec=st.sampled_from(["0-1", "-1", "3-", "2-4,6-7"]),
+    junk=st.sampled_from("Xx0a!+\x0b\x0c"),
+    before=st.booleans(),
+)
+def test_only_spaces_and_tabs_around_a_range_header_are_ignored(
+    spec: str, junk: str, before: bool
+) -> None:
+    """``bytes=0-1`` with any other character glued to either end is malformed (and the whole
+    file is sent), while spaces and tabs there are optional whitespace."""
+    header = junk + f"bytes={spec}" if before else f"bytes={spec}" + junk
+    if junk == "0" and not before and spec != "3-":
+        # A trailing digit extends the last number: still a valid header, with another value.
+        assert parse_range_header(header, 100) is not None
+    else:
+        assert parse_range_header(header, 100) is None
+    assert parse_range_header(f" \t bytes={spec}\t ", 100) == parse_range_header(
+        f"bytes={spec}", 100
+    )
+
+
+@given(junk=st.sampled_from("Xx0a!+;"), etag=st.sampled_from(['"a"', 'W/"a"']))
+def test_an_entity_tag_followed_by_anything_but_a_comma_is_malformed(junk: str, etag: str) -> None:
+    """``If-None-Match: "a"X`` never matches (a malformed header), while spaces, tabs and
+    commas after a tag are list syntax."""
+    assert not if_none_match_matches(f"{etag}{junk}", '"a"')
+    assert not if_none_match_matches(f"{etag}{junk}, \"b\"", '"a"')
+    assert if_none_match_matches(f"{etag} \t, \"b\"", '"a"')
+    assert not if_range_matches(f'"a"{junk}', '"a"', 0)
+    assert if_range_matches('"a"\t ', '"a"', 0)
