@@ -258,3 +258,20 @@ def test_an_entity_tag_followed_by_anything_but_a_comma_is_malformed(junk: str, 
     assert if_none_match_matches(f'{etag} \t, "b"', '"a"')
     assert not if_range_matches(f'"a"{junk}', '"a"', 0)
     assert if_range_matches('"a"\t ', '"a"', 0)
+
+
+@given(
+    first=st.integers(min_value=1, max_value=10**70),
+    below=st.integers(min_value=1, max_value=10**70),
+    first_zeros=st.integers(min_value=0, max_value=5),
+    last_zeros=st.integers(min_value=0, max_value=5),
+)
+def test_a_range_ending_before_it_starts_is_ignored_whatever_the_leading_zeros(
+    first: int, below: int, first_zeros: int, last_zeros: int
+) -> None:
+    """``bytes=5-0003`` ends before it starts: the header is malformed and ignored, however
+    many leading zeros either number carries (numbers are compared by value, not by length)."""
+    last = max(first - below, 0)
+    header = f"bytes={'0' * first_zeros}{first}-{'0' * last_zeros}{last}"
+    assert parse_range_header(header, 10**80) is None
+    assert parse_range_header(f"bytes={'0' * last_zeros}{last}-{'0' * first_zeros}{first}", 10**80)
