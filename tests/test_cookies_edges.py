@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import pytest
 from hypothesis import given
@@ -169,4 +169,18 @@ def test_expires_with_a_time_zone_that_has_no_offset_is_refused_as_naive(when: d
     jar = Cookies()
     with pytest.raises(InvalidHeaderError):
         jar.set("a", "b", expires=when.replace(tzinfo=_NoOffset()))
+    assert len(jar) == 0
+
+
+@given(hours=st.integers(min_value=1, max_value=23), late=st.booleans())
+def test_expires_that_leaves_the_datetime_range_in_utc_is_refused(hours: int, late: bool) -> None:
+    """An aware ``expires`` at the edge of the ``datetime`` range whose UTC time falls outside
+    it (year 10000 or year 0) is refused; no cookie without ``Expires`` is stored instead."""
+    if late:
+        when = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-hours)))
+    else:
+        when = datetime(1, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=hours)))
+    jar = Cookies()
+    with pytest.raises(InvalidHeaderError):
+        jar.set("a", "b", expires=when)
     assert len(jar) == 0
