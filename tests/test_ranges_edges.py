@@ -275,3 +275,14 @@ def test_a_range_ending_before_it_starts_is_ignored_whatever_the_leading_zeros(
     header = f"bytes={'0' * first_zeros}{first}-{'0' * last_zeros}{last}"
     assert parse_range_header(header, 10**80) is None
     assert parse_range_header(f"bytes={'0' * last_zeros}{last}-{'0' * first_zeros}{first}", 10**80)
+
+
+@given(
+    first=st.text(alphabet="ax+_.٣", min_size=1, max_size=4),
+    last=st.sampled_from(["", "0", "5", "99", "a"]),
+)
+def test_a_range_whose_start_is_not_ascii_digits_is_ignored(first: str, last: str) -> None:
+    """``bytes=a-`` and ``bytes=٣-5`` (an Arabic-Indic digit) are malformed, whatever follows
+    the dash: the header is ignored, never an exception."""
+    assert parse_range_header(f"bytes={first}-{last}", 100) is None
+    assert parse_range_header(f"bytes=0-1,{first}-{last}", 100) is None
