@@ -286,3 +286,38 @@ def test_a_range_whose_start_is_not_ascii_digits_is_ignored(first: str, last: st
     the dash: the header is ignored, never an exception."""
     assert parse_range_header(f"bytes={first}-{last}", 100) is None
     assert parse_range_header(f"bytes=0-1,{first}-{last}", 100) is None
+
+
+@given(junk=st.sampled_from("Xx0a!+;W"), etag=st.sampled_from(['"a"', 'W/"a"']), lead=st.booleans())
+def test_anything_but_spaces_tabs_and_commas_before_an_entity_tag_is_malformed(
+    junk: str, etag: str, lead: bool
+) -> None:
+    """``If-None-Match: X"a"`` (or ``"b", X"a"``) never matches: only spaces, tabs and commas
+    may stand between the tags of a list."""
+    header = f"{junk}{etag}" if lead else f'"b", {junk}{etag}'
+    assert not if_none_match_matches(header, '"a"')
+    assert if_none_match_matches(f' ,\t, {etag}, "b"', '"a"')
+
+
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30), st.integers(min_value=0, max_value=8)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_ranges_are_the_maximal_runs_of_requested_bytes(spans: list[tuple[int, int]]) -> None:
+    """Overlapping and touching ranges merge into the maximal runs of the bytes they cover,
+    in order, each run once."""
+    size = 32
+    header = "bytes=" + ",".join(f"{first}-{first + extra}" for first, extra in spans)
+    covered = sorted(
+        {b for first, extra in spans for b in range(first, first + extra + 1) if b < size}
+    )
+    runs: list[tuple[int, int]] = []
+    for byte in covered:
+        if runs and runs[-1][1] == byte:
+            runs[-1] = (runs[-1][0], byte + 1)
+        else:
+            runs.append((byte, byte + 1))
+    assert parse_range_header(header, size) == runs
