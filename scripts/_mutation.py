@@ -28,7 +28,7 @@ Hypothesis runs with a deterministic profile (``derandomize=True``, 50 examples 
 asks for more, no example database) so that a run is reproducible.
 
 Not mutated, by design: docstrings, annotations, decorators, type expressions (the first
-argument of ``cast``, ``TypeVar`` and ``NewType``), ``__all__``, ``__slots__`` (a class is
+argument of ``cast`` and ``NewType``, whole ``TypeVar`` calls, ``Literal[...]``), ``__all__``, ``__slots__`` (a class is
 patched in place, so its layout cannot change), bare annotations (``x: int``), ``if TYPE_CHECKING``
 blocks, the text of exception messages (strings inside a ``raise`` statement: tests check the
 exception type and its attributes, not the wording), and module-level statements other than
@@ -60,14 +60,18 @@ SRC: Final = ROOT / "src" / "asgikit"
 
 FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
     "_cookies": (
-        "tests/test_cookies.py",
         "tests/test_cookies_edges.py",
+        "tests/test_cookies.py",
         "tests/test_bad_inputs_cookies.py",
+        "tests/test_repeated_headers.py",
         "tests/property/test_cookies_properties.py",
     ),
     "_ranges": (
         "tests/test_ranges_edges.py",
         "tests/test_ranges.py",
+        "tests/test_fuzz_regressions.py",
+        "tests/test_repeated_headers.py",
+        "tests/test_bad_inputs_response.py",
         "tests/property/test_ranges_properties.py",
     ),
     "_multidict": (
@@ -77,17 +81,20 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_headers.py",
     ),
     "_urlencoded": (
-        "tests/test_urlencoded.py",
         "tests/test_urlencoded_edges.py",
+        "tests/test_urlencoded.py",
     ),
     "_headers": (
-        "tests/test_headers.py",
         "tests/test_headers_edges.py",
+        "tests/test_headers.py",
         "tests/property/test_headers_properties.py",
     ),
     "_multipart": (
         "tests/test_multipart_edges.py",
         "tests/test_multipart.py",
+        "tests/test_fuzz_regressions.py",
+        "tests/test_bad_inputs_forms.py",
+        "tests/property/test_form_properties.py",
     ),
     "_response_headers": (
         "tests/test_response_headers_edges.py",
@@ -97,28 +104,31 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
     "_params": (
         "tests/test_params_edges.py",
         "tests/test_params.py",
+        "tests/test_bad_inputs_forms.py",
+        "tests/property/test_form_properties.py",
     ),
     "_redirects": (
         "tests/test_redirects_edges.py",
+        "tests/test_redirect_safety.py",
         "tests/test_bad_inputs_response.py",
     ),
     "_host": (
-        "tests/test_host.py",
         "tests/test_host_edges.py",
+        "tests/test_host.py",
     ),
     "_sse": (
-        "tests/test_sse.py",
         "tests/test_sse_edges.py",
+        "tests/test_sse.py",
     ),
     "_header_encoding": (
-        "tests/test_header_encoding.py",
         "tests/test_header_encoding_edges.py",
+        "tests/test_header_encoding.py",
         "tests/test_bad_inputs_response.py",
     ),
 }
 """The parsing modules and the fast tests that cover each one: in process, no real server, and
-no suite that takes more than a few seconds (each surviving mutant runs all of them). Edge
-tests come first because ``-x`` stops at the first failure."""
+no suite that takes more than a few seconds (each surviving mutant runs all of them). The edge
+tests come first and run alone (see ``_install_and_test``): most mutants fail there."""
 
 PYTEST_ARGS: Final = (
     "-x",
@@ -241,8 +251,12 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id in ("__all__", "__slots__") for t in targets):
                 skipped.append(node)
-        elif isinstance(node, ast.Call) and _called_name(node) in ("cast", "TypeVar", "NewType"):
-            skipped.extend(node.args[:1])  # a type expression or a type variable's name
+        elif isinstance(node, ast.Call) and _called_name(node) in ("cast", "NewType"):
+            skipped.extend(node.args[:1])  # a type expression or a new type's name
+        elif isinstance(node, ast.Call) and _called_name(node) == "TypeVar":
+            skipped.append(node)  # name, bounds and variance matter to type checkers only
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) in _LITERAL_NAMES:
+            skipped.append(node)  # Literal["a", "b"]: a type expression
         elif isinstance(node, ast.Import | ast.ImportFrom):
             skipped.append(node)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -251,6 +265,11 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
     for node in skipped:
         ids.update(id(sub) for sub in ast.walk(node))
     return ids
+
+
+_LITERAL_NAMES: Final = frozenset(["Literal", "typing.Literal", "typing_extensions.Literal"])
+"""How a ``Literal[...]`` type expression is spelled. asgikit never reads a ``Literal``'s values
+at runtime (no ``get_args``), so changing them cannot alter behaviour."""
 
 
 def _called_name(call: ast.Call) -> str:
@@ -860,7 +879,12 @@ def _install_and_test(module: types.ModuleType, tree: ast.Module, tests: list[st
         raise
     except Exception as exc:
         raise InvalidMutant(str(exc)) from exc
-    return _pytest_run(tests, quiet=True)
+    # The first file (the module's edge tests) runs alone: most mutants fail there, and then
+    # the other files are not even collected. A mutant that passes it meets all the others.
+    first = _pytest_run(tests[:1], quiet=True)
+    if first != 0 or len(tests) == 1:
+        return first
+    return _pytest_run(tests[1:], quiet=True)
 
 
 def _parse_lines(text: str) -> tuple[int, int]:

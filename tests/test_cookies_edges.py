@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone, tzinfo
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -145,3 +147,40 @@ def test_a_cookie_with_a_domain_is_distinct_from_the_same_name_without_one() -> 
         b"n=1; HttpOnly; SameSite=Lax",
         b"n=2; Domain=example.org; HttpOnly; SameSite=Lax",
     ]
+
+
+class _NoOffset(tzinfo):
+    """A time zone that does not know its offset: datetimes using it count as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+@given(when=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))
+def test_expires_with_a_time_zone_that_has_no_offset_is_refused_as_naive(when: datetime) -> None:
+    """A ``tzinfo`` whose ``utcoffset()`` is ``None`` makes the datetime naive, so no local time
+    is guessed: the cookie is refused like one without ``tzinfo``."""
+    jar = Cookies()
+    with pytest.raises(InvalidHeaderError):
+        jar.set("a", "b", expires=when.replace(tzinfo=_NoOffset()))
+    assert len(jar) == 0
+
+
+@given(hours=st.integers(min_value=1, max_value=23), late=st.booleans())
+def test_expires_that_leaves_the_datetime_range_in_utc_is_refused(hours: int, late: bool) -> None:
+    """An aware ``expires`` at the edge of the ``datetime`` range whose UTC time falls outside
+    it (year 10000 or year 0) is refused; no cookie without ``Expires`` is stored instead."""
+    if late:
+        when = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-hours)))
+    else:
+        when = datetime(1, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=hours)))
+    jar = Cookies()
+    with pytest.raises(InvalidHeaderError):
+        jar.set("a", "b", expires=when)
+    assert len(jar) == 0

@@ -109,6 +109,9 @@ def test_exactly_max_ranges_are_served_and_one_more_is_ignored() -> None:
         ('"x" x, "a"', False),
         ('"a', False),
         ("a", False),
+        ('a", "a"', False),
+        (', "a', False),
+        ('"b", "a', False),
         ("", False),
         (" , ,", False),
         (" * ", True),
@@ -212,3 +215,112 @@ def test_dates_up_to_64_characters_are_parsed_and_longer_ones_refused() -> None:
     date = "Sat, 01 Jan 2000 00:00:00 GMT"
     assert parse_http_date(date + " " * (64 - len(date))) == 946684800
     assert parse_http_date(date + " " * (65 - len(date))) is None
+
+
+@given(digits=st.integers(min_value=1, max_value=80), lead=st.integers(min_value=1, max_value=9))
+def test_range_numbers_are_exact_up_to_64_digits_and_saturate_beyond(
+    digits: int, lead: int
+) -> None:
+    """A position of up to 64 significant digits keeps its exact value; a longer one reads as
+    10**64 (larger than any file), so ``int()`` never runs on a huge digit string. Seen through
+    a representation larger than both, where the start of the range shows the value read."""
+    text = str(lead) + "0" * (digits - 1)
+    size = 10**90
+    expected_first = int(text) if digits <= 64 else 10**64
+    assert parse_range_header(f"bytes={text}-", size) == [(expected_first, size)]
+    assert parse_range_header(f"bytes=-{text}", size) == [(size - expected_first, size)]
+
+
+@given(
+    spec=st.sampled_from(["0-1", "-1", "3-", "2-4,6-7"]),
+    junk=st.sampled_from("Xx0a!+\x0b\x0c"),
+    before=st.booleans(),
+)
+def test_only_spaces_and_tabs_around_a_range_header_are_ignored(
+    spec: str, junk: str, before: bool
+) -> None:
+    """``bytes=0-1`` with any other character glued to either end is malformed (and the whole
+    file is sent), while spaces and tabs there are optional whitespace."""
+    header = junk + f"bytes={spec}" if before else f"bytes={spec}" + junk
+    if junk == "0" and not before and spec != "3-":
+        # A trailing digit extends the last number: still a valid header, with another value.
+        assert parse_range_header(header, 100) is not None
+    else:
+        assert parse_range_header(header, 100) is None
+    assert parse_range_header(f" \t bytes={spec}\t ", 100) == parse_range_header(
+        f"bytes={spec}", 100
+    )
+
+
+@given(junk=st.sampled_from("Xx0a!+;"), etag=st.sampled_from(['"a"', 'W/"a"']))
+def test_an_entity_tag_followed_by_anything_but_a_comma_is_malformed(junk: str, etag: str) -> None:
+    """``If-None-Match: "a"X`` never matches (a malformed header), while spaces, tabs and
+    commas after a tag are list syntax."""
+    assert not if_none_match_matches(f"{etag}{junk}", '"a"')
+    assert not if_none_match_matches(f'{etag}{junk}, "b"', '"a"')
+    assert if_none_match_matches(f'{etag} \t, "b"', '"a"')
+    assert not if_range_matches(f'"a"{junk}', '"a"', 0)
+    assert if_range_matches('"a"\t ', '"a"', 0)
+
+
+@given(
+    first=st.integers(min_value=1, max_value=10**70),
+    below=st.integers(min_value=1, max_value=10**70),
+    first_zeros=st.integers(min_value=0, max_value=5),
+    last_zeros=st.integers(min_value=0, max_value=5),
+)
+def test_a_range_ending_before_it_starts_is_ignored_whatever_the_leading_zeros(
+    first: int, below: int, first_zeros: int, last_zeros: int
+) -> None:
+    """``bytes=5-0003`` ends before it starts: the header is malformed and ignored, however
+    many leading zeros either number carries (numbers are compared by value, not by length)."""
+    last = max(first - below, 0)
+    header = f"bytes={'0' * first_zeros}{first}-{'0' * last_zeros}{last}"
+    assert parse_range_header(header, 10**80) is None
+    assert parse_range_header(f"bytes={'0' * last_zeros}{last}-{'0' * first_zeros}{first}", 10**80)
+
+
+@given(
+    first=st.text(alphabet="ax+_.٣", min_size=1, max_size=4),
+    last=st.sampled_from(["", "0", "5", "99", "a"]),
+)
+def test_a_range_whose_start_is_not_ascii_digits_is_ignored(first: str, last: str) -> None:
+    """``bytes=a-`` and ``bytes=٣-5`` (an Arabic-Indic digit) are malformed, whatever follows
+    the dash: the header is ignored, never an exception."""
+    assert parse_range_header(f"bytes={first}-{last}", 100) is None
+    assert parse_range_header(f"bytes=0-1,{first}-{last}", 100) is None
+
+
+@given(junk=st.sampled_from("Xx0a!+;W"), etag=st.sampled_from(['"a"', 'W/"a"']), lead=st.booleans())
+def test_anything_but_spaces_tabs_and_commas_before_an_entity_tag_is_malformed(
+    junk: str, etag: str, lead: bool
+) -> None:
+    """``If-None-Match: X"a"`` (or ``"b", X"a"``) never matches: only spaces, tabs and commas
+    may stand between the tags of a list."""
+    header = f"{junk}{etag}" if lead else f'"b", {junk}{etag}'
+    assert not if_none_match_matches(header, '"a"')
+    assert if_none_match_matches(f' ,\t, {etag}, "b"', '"a"')
+
+
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30), st.integers(min_value=0, max_value=8)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_ranges_are_the_maximal_runs_of_requested_bytes(spans: list[tuple[int, int]]) -> None:
+    """Overlapping and touching ranges merge into the maximal runs of the bytes they cover,
+    in order, each run once."""
+    size = 32
+    header = "bytes=" + ",".join(f"{first}-{first + extra}" for first, extra in spans)
+    covered = sorted(
+        {b for first, extra in spans for b in range(first, first + extra + 1) if b < size}
+    )
+    runs: list[tuple[int, int]] = []
+    for byte in covered:
+        if runs and runs[-1][1] == byte:
+            runs[-1] = (runs[-1][0], byte + 1)
+        else:
+            runs.append((byte, byte + 1))
+    assert parse_range_header(header, size) == runs
