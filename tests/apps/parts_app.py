@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 from typing import Final
@@ -25,7 +26,14 @@ from asgikit import JSONValue, Request
 from asgikit.asgi import Receive, Scope, Send
 from tests.apps import lifespan
 
-UPLOADS: Final = Path(tempfile.gettempdir()) / "asgikit-parts-test"
+# One directory per test run, shared with the servers it starts: the first process to import
+# this module (the test runner) names it after its pid in the environment, which the servers
+# inherit; runs on several Pythons at once then never touch each other's files.
+UPLOADS: Final = Path(
+    os.environ.setdefault(
+        "ASGIKIT_PARTS_DIR", str(Path(tempfile.gettempdir()) / f"asgikit-parts-test-{os.getpid()}")
+    )
+)
 
 RECORDS: dict[str, JSONValue] = {}
 
