@@ -4,7 +4,7 @@ hosts, ports, case, schemes), and how ``Location`` values are encoded."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from asgikit._exceptions import InvalidHeaderError
@@ -116,3 +116,47 @@ def test_control_characters_in_a_location_are_refused(bad: str) -> None:
 def test_a_lone_surrogate_in_a_location_is_refused() -> None:
     with pytest.raises(InvalidHeaderError, match="lone surrogate"):
         encode_location("/\ud800")
+
+
+@pytest.mark.parametrize("authority", ["user@example.org", "ex%61mple.org", "example.org%40evil.com"])
+@pytest.mark.parametrize("prefix", ["//", "https://", "http://"])
+def test_an_authority_with_user_info_or_escapes_is_refused_even_when_listed_verbatim(
+    authority: str, prefix: str
+) -> None:
+    # Browsers decode escapes and drop user info before choosing the host, so the text of
+    # such an authority never names the host the redirect lands on.
+    assert is_safe_redirect_url(f"{prefix}{authority}/", allowed_hosts=[authority]) is False
+
+
+@given(port=st.integers(0, 65535), upper=st.booleans())
+@example(port=65535, upper=False)
+@example(port=65535, upper=True)
+def test_every_valid_port_of_an_allowed_host_is_safe_whatever_the_host_case(
+    port: int, upper: bool
+) -> None:
+    host = "EXAMPLE.org" if upper else "example.org"
+    assert is_safe_redirect_url(f"//{host}:{port}/x", allowed_hosts=["example.org"]) is True
+
+
+@given(port=st.integers(65536, 99999))
+@example(port=65536)
+def test_a_port_above_65535_is_refused(port: int) -> None:
+    assert is_safe_redirect_url(f"//example.org:{port}/", allowed_hosts=["example.org"]) is False
+
+
+@pytest.mark.parametrize("after", ["x", "x:80", "@evil.com", ".evil.com"])
+def test_text_between_a_bracketed_host_and_its_port_is_refused(after: str) -> None:
+    assert is_safe_redirect_url(f"//[::1]{after}/", allowed_hosts=["[::1]"]) is False
+
+
+@pytest.mark.parametrize("target", ["/\ud800", "//example.org/\udfff", "https://example.org/\ud83d"])
+def test_a_target_redirect_would_refuse_is_never_safe(target: str) -> None:
+    assert is_safe_redirect_url(target, allowed_hosts=["example.org"]) is False
+
+
+def test_the_control_character_error_quotes_the_first_100_characters_of_the_target() -> None:
+    target = "a" * 100 + "b" * 50 + "\r\n"
+    with pytest.raises(InvalidHeaderError) as raised:
+        encode_location(target)
+    # The repr of exactly 100 characters, quotes included: 99 or 101 would not match.
+    assert repr("a" * 100) in str(raised.value)
