@@ -21,6 +21,12 @@ signature and cost every call), so it is marked ``@typestate_implementation``: t
 then check its body against its own signature and every call against the overloads only.
 ``tests/test_typestate.py`` checks what the checkers no longer can: the legal overloads have
 the implementation's parameters, and every other overload has exactly one ``Never`` keyword.
+
+Repeating the legal signature as an overload is the price. A decorator that types each method
+as a descriptor whose ``__get__`` is overloaded on the receiver's state would avoid it, but
+the checkers' messages would then name a protocol's ``__call__`` instead of the method, and
+the methods that already have overloads (``write``, ``read_json``, ``iter_json``) cannot pass
+through a ``ParamSpec``.
 """
 
 from __future__ import annotations
