@@ -6,7 +6,7 @@ needed fails CI (``warn_unused_ignores`` / ``reportUnnecessaryTypeIgnoreComment`
 
 from __future__ import annotations
 
-from asgikit import Cookies, MultiDict, MutableMultiDict, Response, WebSocket
+from asgikit import Cookies, MultiDict, MutableMultiDict, Response, WebSocket, WebSocketState
 
 
 async def write_before_start(response: Response) -> None:
@@ -108,3 +108,7 @@ def read_only_view_cannot_add(values: MultiDict[str]) -> None:
 async def trailers_before_end(response: Response) -> None:
     started = await response.start(200, trailers=True)
     await started.send_trailers({"x-a": "1"})  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+async def websocket_of_unknown_state(websocket: WebSocket[WebSocketState]) -> None:
+    await websocket.read()  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]  # diagnostics: pyright 2, basedpyright 2
