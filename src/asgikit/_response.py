@@ -3,7 +3,8 @@
 The phantom parameter ``S`` is ``Unstarted``, ``Started`` or ``Finished``. Methods valid in one
 state are typed on ``self: Response[<state>]`` and transitions return the same object re-typed,
 so typed code rebinds (``started = await response.start()``) and the checkers reject ``write()``
-before ``start()``, a second ``start()`` or ``write()`` after the end. Python cannot stop a
+before ``start()``, a second ``start()`` or ``write()`` after the end, each with one error that
+names the broken rule (the wrong-state overloads of ``_typestate``). Python cannot stop a
 stale reference statically, so every check also exists at runtime, against the state shared by
 every view of the scope (``connection_state``): ``await response.start()`` followed by
 ``await response.write(...)`` on the same object, as code written for asgikit 0.18 does, keeps

@@ -4,7 +4,8 @@ The static state ``S`` of ``WebSocket[S]`` follows the connection: a fresh ``Web
 ``WebSocket[Literal[WebSocketState.NEW]]``; ``accept()`` returns the same object typed as
 accepted and ``close()`` the same object typed as closed, so the type checkers reject
 ``read``/``write`` before ``accept``, a second ``accept`` and writes through the handle
-``close()`` returned. Every check also happens at run time, against a state shared by all
+``close()`` returned, each with one error that names the broken rule (the wrong-state
+overloads of ``_typestate``). Every check also happens at run time, against a state shared by all
 ``WebSocket`` objects built on the same scope.
 """
 
