@@ -437,3 +437,62 @@ def test_the_reader_hands_each_part_and_its_raw_headers_to_the_sink() -> None:
         ("start", ("g", None, None, None, [(b"content-disposition", b'form-data; name="g"')])),
         ("end", None),
     ]
+
+
+BCHARS = string.ascii_letters + string.digits + "'()+_,-./:=? "
+boundaries = st.text(BCHARS, min_size=1, max_size=70).filter(lambda b: not b.endswith(" "))
+
+
+@settings(max_examples=40, deadline=None)
+@given(boundary=boundaries, odd=st.characters())
+def test_boundaries_up_to_70_rfc_characters_pass_and_anything_else_is_refused(
+    boundary: str, odd: str
+) -> None:
+    quoted = f'multipart/form-data; boundary="{boundary}"'
+    assert boundary_from_content_type(quoted) == boundary.encode()
+    longer = ("b" * 71 + boundary)[-71:]
+    with pytest.raises(MultipartBoundaryError):
+        boundary_from_content_type(f'multipart/form-data; boundary="{longer}"')
+    with pytest.raises(MultipartBoundaryError):
+        boundary_from_content_type(f'multipart/form-data; boundary="{boundary[:69]} "')
+    if odd not in BCHARS and odd not in '"\\\r\n':
+        middle = len(boundary) // 2
+        with pytest.raises(MultipartBoundaryError):
+            boundary_from_content_type(
+                f'multipart/form-data; boundary="{boundary[:middle]}{odd}{boundary[middle:]}"'
+            )
+
+
+# What may stand before and after the boundary text inside a part without ending it: a
+# delimiter is CRLF, "--", the boundary, then CRLF, "--" or whitespace.
+not_a_line_start = st.sampled_from([b"", b"x", b"\r", b"\n", b"\n\r", b"-"])
+not_a_delimiter_end = st.sampled_from([b"x", b"Z", b"0", b"_", b".", b"=", b"+", b"\r\r"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    boundary=boundaries,
+    before=st.text(string.ascii_letters, max_size=4).map(str.encode),
+    placement=st.one_of(
+        st.tuples(not_a_line_start, st.sampled_from([b"", b"\r\n", b"--", b" ", b"x"])),
+        st.tuples(st.just(b"\r\n"), not_a_delimiter_end),
+    ),
+    cut=st.booleans(),
+    chunk=chunk_sizes,
+)
+async def test_boundary_text_that_is_not_a_delimiter_stays_in_the_content(
+    boundary: str, before: bytes, placement: tuple[bytes, bytes], cut: bool, chunk: int
+) -> None:
+    lead, tail = placement
+    text = boundary.encode()
+    if cut and len(text) > 1:
+        # a prefix of the boundary never ends a part, whatever follows it
+        lead, text, tail = b"\r\n", text[:-1], b"\r\n"
+    content = before + lead + b"--" + text + tail + b"end"
+    body = encode([part("a", content), part("f", content, filename="f")], boundary=boundary)
+    form = await parse(
+        body, content_type=f'multipart/form-data; boundary="{boundary}"', chunk_size=chunk
+    )
+    assert form.get("a") == [content.decode("ascii")]
+    assert await upload(form, "f").read() == content
+    await close_all(form)
