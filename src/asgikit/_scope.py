@@ -20,11 +20,12 @@ __all__ = [
 AnyConnectionScope = HTTPScope | WebSocketScope
 
 _spec_cache: dict[str, tuple[int, int]] = {}
+_NO_ASGI: Mapping[str, str] = {}  # shared, not a new dict per call: streams ask once each
 
 
 def spec_version(scope: AnyConnectionScope) -> tuple[int, int]:
     """``scope["asgi"]["spec_version"]`` as ``(major, minor)``; missing or garbled means 2.0."""
-    raw = scope.get("asgi", {}).get("spec_version")
+    raw = scope.get("asgi", _NO_ASGI).get("spec_version")
     if raw is None:
         return (2, 0)
     cached = _spec_cache.get(raw)

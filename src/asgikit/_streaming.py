@@ -155,13 +155,13 @@ class StreamWriter:
         "_content_length",
         "_cookies",
         "_encoding",
+        "_fast",
         "_headers",
         "_lean",
         "_media_type",
         "_receive",
         "_scope",
         "_send",
-        "_send_may_fail",
         "_state",
         "_status",
         "_watch_at",
@@ -194,7 +194,7 @@ class StreamWriter:
         self._base = base
         self._state = connection_state(scope)
         self._lean = False
-        self._send_may_fail = False
+        self._fast = False
         self._watch_at = UNDECIDED
 
     async def __aenter__(self) -> Writer:
@@ -214,11 +214,12 @@ class StreamWriter:
             self._base,
         )
         if scope["type"] == "http":
-            # Decided once for the whole stream: the lean path, and whether it needs a watch.
-            self._lean = scope["method"] != "HEAD" and code != 204 and code != 304
-            if self._lean:
-                self._watch_at = first_deadline(scope)
-                self._send_may_fail = self._watch_at == NEVER
+            # Decided once for the whole stream: the lean path (the body reaches the client),
+            # and, within it, the fast one: a watch may be needed, so send cannot fail.
+            if scope["method"] != "HEAD" and code != 204 and code != 304:
+                self._lean = True
+                self._watch_at = first_deadline(scope, False)
+                self._fast = self._watch_at != NEVER
         try:
             await self._send(start_event(scope, state, code, raw))
         except OSError as exc:
@@ -245,12 +246,12 @@ class StreamWriter:
         if not chunk:
             return _DONE
         state = self._state
-        if self._lean and state.response == RESPONSE_STARTED and not state.disconnected:
-            if self._send_may_fail:
-                return self._checked_send(state, chunk)
+        if self._fast and state.response == RESPONSE_STARTED and not state.disconnected:
             if monotonic() >= self._watch_at:
                 self._watch_at = advance_watch(self._scope, self._receive, state)
             return self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if self._lean and state.response == RESPONSE_STARTED and not state.disconnected:
+            return self._checked_send(state, chunk)
         return self._general_write(chunk)
 
     async def _general_write(self, chunk: bytes) -> None:
