@@ -19,13 +19,21 @@ __all__ = [
 
 AnyConnectionScope = HTTPScope | WebSocketScope
 
-_spec_cache: dict[str, tuple[int, int]] = {}
-_NO_ASGI: Mapping[str, str] = {}  # shared, not a new dict per call: streams ask once each
+_spec_cache: dict[object, tuple[int, int]] = {}
+"""Parsed ``spec_version`` strings (at most 64: a server sends one or two)."""
 
 
 def spec_version(scope: AnyConnectionScope) -> tuple[int, int]:
     """``scope["asgi"]["spec_version"]`` as ``(major, minor)``; missing or garbled means 2.0."""
-    raw = scope.get("asgi", _NO_ASGI).get("spec_version")
+    try:  # a version seen before: subscripts only, each cheaper than a .get() call
+        versions: Mapping[str, object] = scope["asgi"]
+        return _spec_cache[versions["spec_version"]]
+    except (KeyError, TypeError):  # first sight, no "spec_version", or a garbled "asgi"
+        return _parse_spec_version(scope)
+
+
+def _parse_spec_version(scope: AnyConnectionScope) -> tuple[int, int]:
+    raw = scope.get("asgi", {}).get("spec_version")
     if raw is None:
         return (2, 0)
     cached = _spec_cache.get(raw)

@@ -19,7 +19,13 @@ from time import monotonic
 from types import TracebackType
 from typing import Final, TypeVar, cast, final
 
-from ._connection import RESPONSE_ENDED, RESPONSE_STARTED, ConnectionState, connection_state
+from ._connection import (
+    LISTENER_KEY,
+    RESPONSE_ENDED,
+    RESPONSE_STARTED,
+    ConnectionState,
+    connection_state,
+)
 from ._cookies import Cookies
 from ._disconnect import (
     NEVER,
@@ -47,6 +53,8 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+_OK: Final = HTTPStatus.OK  # looked up once: reading an enum member costs ~190 ns
 
 Writer = Callable[[bytes | str], Awaitable[None]]
 """What ``response_writer()`` yields: ``await write(chunk)`` sends one chunk of the body."""
@@ -107,7 +115,8 @@ def last_event(scope: HTTPScope | WebSocketScope, state: ConnectionState) -> Sen
     the client is known to be gone (nothing is sent then). The caller has checked that the
     response is started."""
     state.response = RESPONSE_ENDED
-    stop_listener(scope)
+    if LISTENER_KEY in scope:  # tested here: a call less for the streams without a watcher
+        stop_listener(scope)
     if state.disconnected:
         return None
     if scope["type"] != "http":
@@ -146,8 +155,10 @@ class StreamWriter:
 
     A class of its own rather than an ``@asynccontextmanager`` generator or closures: no
     generator can fail to stop, and one object per stream is all it costs. The common case
-    (an HTTP body that reaches the client) is decided once on entry (``_lean``) and then
-    costs a few tests per chunk; everything else goes through ``write_chunk``.
+    (an HTTP body that reaches the client: ``_lean``; on a server whose ``send`` cannot fail:
+    ``_fast``) is decided once on entry and then costs a few tests per chunk; everything else
+    goes through ``write_chunk``. ``_lean``, ``_fast`` and ``_watch_at`` are set by
+    ``__aenter__``, which is what hands out ``write``.
     """
 
     __slots__ = (
@@ -193,16 +204,14 @@ class StreamWriter:
         self._encoding = encoding
         self._base = base
         self._state = connection_state(scope)
-        self._lean = False
-        self._fast = False
-        self._watch_at = UNDECIDED
 
     async def __aenter__(self) -> Writer:
         scope = self._scope
         state = self._state
         status = self._status
-        code = STATUS_CODES.get(status)
-        if code is None or state.response or scope["type"] != "http":
+        http = scope["type"] == "http"
+        code = 200 if status is _OK else STATUS_CODES.get(status)
+        if code is None or state.response or not http:
             code = check_start(scope, state, status)
         raw = start_headers(
             code,
@@ -213,15 +222,19 @@ class StreamWriter:
             self._encoding,
             self._base,
         )
-        if scope["type"] == "http":
-            # Decided once for the whole stream: the lean path (the body reaches the client),
-            # and, within it, the fast one: a watch may be needed, so send cannot fail.
-            if scope["method"] != "HEAD" and code != 204 and code != 304:
-                self._lean = True
-                self._watch_at = first_deadline(scope, False)
-                self._fast = self._watch_at != NEVER
+        # Decided once for the whole stream: the lean path (the body reaches the client), and
+        # within it the fast one (spec < 2.4, so send cannot fail: a watch may be needed).
+        if http and scope["method"] != "HEAD" and code != 204 and code != 304:
+            watch_at = first_deadline(scope, False)
+            self._lean = True
+            self._fast = watch_at != NEVER
+        else:
+            watch_at = UNDECIDED
+            self._lean = self._fast = False
+        self._watch_at = watch_at
+        send = self._send  # a local: see write()
         try:
-            await self._send(start_event(scope, state, code, raw))
+            await send(start_event(scope, state, code, raw))
         except OSError as exc:
             raise client_gone(scope, state, exc) from exc
         return self.write
@@ -249,7 +262,9 @@ class StreamWriter:
         if self._fast and state.response == RESPONSE_STARTED and not state.disconnected:
             if monotonic() >= self._watch_at:
                 self._watch_at = advance_watch(self._scope, self._receive, state)
-            return self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # A local: on CPython 3.11, self._send(...) looks the slot up unspecialised, per call.
+            send = self._send
+            return send({"type": "http.response.body", "body": chunk, "more_body": True})
         if self._lean and state.response == RESPONSE_STARTED and not state.disconnected:
             return self._checked_send(state, chunk)
         return self._general_write(chunk)
@@ -263,8 +278,9 @@ class StreamWriter:
 
     async def _checked_send(self, state: ConnectionState, chunk: bytes) -> None:
         """``send`` may report the disconnect itself (spec >= 2.4, or no watch possible)."""
+        send = self._send  # a local: see write()
         try:
-            await self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except OSError as exc:
             raise client_gone(self._scope, state, exc) from exc
 
@@ -285,8 +301,9 @@ class StreamWriter:
         event = last_event(self._scope, state)
         if event is None:
             return
+        send = self._send  # a local: see write()
         try:
-            await self._send(event)
+            await send(event)
         except OSError as exc:
             raise client_gone(self._scope, state, exc) from exc
 
