@@ -209,9 +209,8 @@ class StreamWriter:
         scope = self._scope
         state = self._state
         status = self._status
-        http = scope["type"] == "http"
         code = 200 if status is _OK else STATUS_CODES.get(status)
-        if code is None or state.response or not http:
+        if code is None or state.response or scope["type"] != "http":
             code = check_start(scope, state, status)
         raw = start_headers(
             code,
@@ -224,7 +223,7 @@ class StreamWriter:
         )
         # Decided once for the whole stream: the lean path (the body reaches the client), and
         # within it the fast one (spec < 2.4, so send cannot fail: a watch may be needed).
-        if http and scope["method"] != "HEAD" and code != 204 and code != 304:
+        if scope["type"] == "http" and scope["method"] != "HEAD" and code != 204 and code != 304:
             watch_at = first_deadline(scope, False)
             self._lean = True
             self._fast = watch_at != NEVER
