@@ -154,11 +154,11 @@ class StreamWriter:
     response and gives ``write``, and whose normal exit ends it.
 
     A class of its own rather than an ``@asynccontextmanager`` generator or closures: no
-    generator can fail to stop, and one object per stream is all it costs. The common case
-    (an HTTP body that reaches the client: ``_lean``; on a server whose ``send`` cannot fail:
-    ``_fast``) is decided once on entry and then costs a few tests per chunk; everything else
-    goes through ``write_chunk``. ``_lean``, ``_fast`` and ``_watch_at`` are set by
-    ``__aenter__``, which is what hands out ``write``.
+    generator can fail to stop, and one object per stream is all it costs. Entry decides once
+    which writer it hands out: ``write``, the fast path, for the common case (an HTTP body that
+    reaches the client, on a server whose ``send`` cannot fail), which then costs a few tests
+    per chunk; ``_write_other`` for the rest (``_lean``: the body reaches the client but ``send``
+    may fail; otherwise HEAD/204/304 and websocket denials, through ``write_chunk``).
     """
 
     __slots__ = (
@@ -166,7 +166,6 @@ class StreamWriter:
         "_content_length",
         "_cookies",
         "_encoding",
-        "_fast",
         "_headers",
         "_lean",
         "_media_type",
@@ -204,6 +203,8 @@ class StreamWriter:
         self._encoding = encoding
         self._base = base
         self._state = connection_state(scope)
+        self._lean = False
+        self._watch_at = UNDECIDED
 
     async def __aenter__(self) -> Writer:
         scope = self._scope
@@ -223,27 +224,25 @@ class StreamWriter:
         )
         # Decided once for the whole stream: the lean path (the body reaches the client), and
         # within it the fast one (spec < 2.4, so send cannot fail: a watch may be needed).
+        fast = False
         if scope["type"] == "http" and scope["method"] != "HEAD" and code != 204 and code != 304:
             watch_at = first_deadline(scope, False)
+            self._watch_at = watch_at
             self._lean = True
-            self._fast = watch_at != NEVER
-        else:
-            watch_at = UNDECIDED
-            self._lean = self._fast = False
-        self._watch_at = watch_at
+            fast = watch_at != NEVER
         send = self._send  # a local: see write()
         try:
             await send(start_event(scope, state, code, raw))
         except OSError as exc:
             raise client_gone(scope, state, exc) from exc
-        return self.write
+        return self.write if fast else self._write_other
 
     def write(self, data: bytes | str) -> Awaitable[None]:
         """Send one chunk: ``bytes`` as they are, ``str`` encoded; empty chunks are skipped.
 
-        A plain method returning what to await: on servers whose ``send`` cannot fail (spec
-        < 2.4) the common case hands back ``send``'s own awaitable, one coroutine less per
-        chunk. Errors known up front are raised by the call itself.
+        The fast path, handed out only for HTTP bodies that reach the client on servers whose
+        ``send`` cannot fail (spec < 2.4): a plain method returning ``send``'s own awaitable,
+        one coroutine less per chunk. Errors known up front are raised by the call itself.
 
         Raises:
             ClientDisconnectError: if the client disconnected.
@@ -258,19 +257,34 @@ class StreamWriter:
         if not chunk:
             return _DONE
         state = self._state
-        if self._fast and state.response == RESPONSE_STARTED and not state.disconnected:
+        if state.response == RESPONSE_STARTED and not state.disconnected:
             if monotonic() >= self._watch_at:
                 self._watch_at = advance_watch(self._scope, self._receive, state)
             # A local: on CPython 3.11, self._send(...) looks the slot up unspecialised, per call.
             send = self._send
             return send({"type": "http.response.body", "body": chunk, "more_body": True})
-        if self._lean and state.response == RESPONSE_STARTED and not state.disconnected:
+        return self._general_write(chunk)  # raises the lifecycle error
+
+    def _write_other(self, data: bytes | str) -> Awaitable[None]:
+        """``write`` for the streams off the fast path: a checked ``send`` while a lean stream
+        is open (``send`` may fail), else ``write_chunk``. Empty chunks are skipped here too."""
+        chunk = data.encode(self._encoding) if isinstance(data, str) else data
+        state = self._state
+        if (
+            self._lean
+            and type(chunk) is bytes
+            and chunk
+            and state.response == RESPONSE_STARTED
+            and not state.disconnected
+        ):
             return self._checked_send(state, chunk)
         return self._general_write(chunk)
 
     async def _general_write(self, chunk: bytes) -> None:
         """Everything but the common case, through ``write_chunk``; the watch deadline carries
         over from chunk to chunk (HEAD/204/304 streams rely on it)."""
+        if type(chunk) is bytes and not chunk:  # skipped, whatever the state of the response
+            return
         self._watch_at = await write_chunk(
             self._scope, self._receive, self._send, self._state, chunk, True, self._watch_at
         )
