@@ -296,24 +296,24 @@ class WebSocket(Generic[S]):
         while conn.websocket == _ACCEPTED:
             event = await receive()
             try:
-                event["type"]
+                kind = event["type"]
             except (KeyError, TypeError):  # a broken server: never let these escape
                 raise _unexpected(event) from None
-            if event["type"] == "websocket.receive":
+            if kind == "websocket.receive":
                 text = event.get("text")
-                if text is not None:
-                    if type(text) is not str:
-                        raise _wrong_payload("text", text)
+                if type(text) is str:
                     yield text
                     continue
+                if text is not None:
+                    raise _wrong_payload("text", text)
                 data = event.get("bytes")
-                if data is not None:
-                    if type(data) is not bytes:
-                        raise _wrong_payload("bytes", data)
+                if type(data) is bytes:
                     yield data
                     continue
+                if data is not None:
+                    raise _wrong_payload("bytes", data)
                 raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
-            if event["type"] == "websocket.disconnect":
+            if kind == "websocket.disconnect":
                 _mark_gone(conn)
                 return
             raise _unexpected(event)
