@@ -291,27 +291,31 @@ class WebSocket(Generic[S]):
         Raises ``WebSocketDisconnect`` (with the client's code and reason) when the client
         leaves; reading again after that raises ``WebSocketClosedError``.
         """
-        if self._conn.websocket != _ACCEPTED:
-            _not_accepted(self._conn)
-        event = await self._receive()
+        conn = self._conn
+        if conn.websocket != _ACCEPTED:
+            _not_accepted(conn)
+        # Locals, not self._receive(...): on CPython 3.11 calling a callable held in a slot
+        # through the instance is an unspecialised method lookup on every call.
+        receive = self._receive
+        event = await receive()
         try:
-            event["type"]
+            kind = event["type"]
         except (KeyError, TypeError):  # a broken server: never let these escape
             raise _unexpected(event) from None
-        if event["type"] == "websocket.receive":
+        if kind == "websocket.receive":
             text = event.get("text")
+            if type(text) is str:
+                return text
             if text is not None:
-                if type(text) is str:
-                    return text
                 raise _wrong_payload("text", text)
             data = event.get("bytes")
+            if type(data) is bytes:
+                return data
             if data is not None:
-                if type(data) is bytes:
-                    return data
                 raise _wrong_payload("bytes", data)
             raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
-        if event["type"] == "websocket.disconnect":
-            raise _disconnect(self._conn, event.get("code"), event.get("reason"))
+        if kind == "websocket.disconnect":
+            raise _disconnect(conn, event.get("code"), event.get("reason"))
         raise _unexpected(event)
 
     @overload
@@ -342,24 +346,24 @@ class WebSocket(Generic[S]):
         while conn.websocket == _ACCEPTED:
             event = await receive()
             try:
-                event["type"]
+                kind = event["type"]
             except (KeyError, TypeError):  # a broken server: never let these escape
                 raise _unexpected(event) from None
-            if event["type"] == "websocket.receive":
+            if kind == "websocket.receive":
                 text = event.get("text")
-                if text is not None:
-                    if type(text) is not str:
-                        raise _wrong_payload("text", text)
+                if type(text) is str:
                     yield text
                     continue
+                if text is not None:
+                    raise _wrong_payload("text", text)
                 data = event.get("bytes")
-                if data is not None:
-                    if type(data) is not bytes:
-                        raise _wrong_payload("bytes", data)
+                if type(data) is bytes:
                     yield data
                     continue
+                if data is not None:
+                    raise _wrong_payload("bytes", data)
                 raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
-            if event["type"] == "websocket.disconnect":
+            if kind == "websocket.disconnect":
                 _mark_gone(conn)
                 return
             raise _unexpected(event)
@@ -467,8 +471,9 @@ class WebSocket(Generic[S]):
         Raises ``WebSocketDisconnect(1006)`` if the server reports the client gone (ASGI spec
         >= 2.4 servers raise ``OSError`` from ``send``); the websocket is closed afterwards.
         """
-        if self._conn.websocket != _ACCEPTED:
-            _not_accepted(self._conn)
+        conn = self._conn
+        if conn.websocket != _ACCEPTED:
+            _not_accepted(conn)
         message: WebSocketSendMessageEvent
         if type(data) is str:
             message = {"type": "websocket.send", "text": data}
@@ -478,10 +483,11 @@ class WebSocket(Generic[S]):
             message = {"type": "websocket.send", "text": data}
         else:
             raise TypeError(f"write() takes str or bytes, not {type(data).__name__}")
+        send = self._send  # a local: see read()
         try:
-            await self._send(message)
+            await send(message)
         except OSError:
-            raise _peer_gone(self._conn) from None
+            raise _peer_gone(conn) from None
 
     @overload
     async def write_json(
