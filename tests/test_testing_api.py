@@ -16,7 +16,7 @@ TESTING_NAMES = {
     "Client", "AppTransport", "ClientDisconnected", "ServerProfile", "ServerName", "PROFILES",
     "REFERENCE", "UVICORN", "HYPERCORN", "GRANIAN", "DAPHNE", "WebSocketSession", "WebSocketDenied",
     "WebSocketClosed", "ASGIProtocolError", "LifespanError", "Fault", "DisconnectAfterRequestBytes",
-    "DisconnectAfterResponseEvents", "SendFailsAt", "ReceiveStalls", "BrokenReceive",
+    "DisconnectAfterResponseEvents", "SendFailsAt", "ReceiveStalls", "BrokenReceive", "TransportOptions",
 }  # fmt: skip
 
 STRATEGY_NAMES = {
