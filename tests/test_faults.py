@@ -8,7 +8,6 @@ The rule under test: asgikit reports all of these with its documented exceptions
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
@@ -28,17 +27,13 @@ from asgikit import (
     WebSocketState,
 )
 from asgikit._disconnect import WATCH_AFTER
-from asgikit.asgi import Receive, ReceiveEvent, SendEvent
+from asgikit.asgi import Receive, ReceiveEvent
 
-from .conftest import Recorder, http_scope, websocket_scope
+from .conftest import FailingSend, Recorder, http_scope, open_fds, websocket_scope
 
 BOUNDARY = b"B0undary"
 MULTIPART = b"multipart/form-data; boundary=" + BOUNDARY
 SPOOL = 1024 * 1024  # asgikit._limits.SPOOL_MAX_SIZE: larger files are on disk
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 class Events:
@@ -53,21 +48,6 @@ class Events:
         if not self.events:
             raise AssertionError("receive() called after the scripted events")
         return cast("ReceiveEvent", self.events.pop(0))
-
-
-class FailingSend:
-    """A ``send`` that records events and raises ``OSError`` on the ``fail_at``-th call
-    (1-based), as ASGI spec 2.4 servers do once the client is gone."""
-
-    def __init__(self, fail_at: int) -> None:
-        self.fail_at = fail_at
-        self.events: list[SendEvent] = []
-
-    async def __call__(self, event: SendEvent, /) -> None:
-        if len(self.events) + 1 == self.fail_at:
-            self.events.append(event)
-            raise OSError("connection reset by peer")
-        self.events.append(event)
 
 
 def multipart_head(name: str, filename: str | None = None) -> bytes:

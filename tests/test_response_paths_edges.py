@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 
 from asgikit import ClientDisconnectError, Request
-from asgikit.asgi import SendEvent
 
-from .conftest import Recorder, Script, http_scope
+from .conftest import FailingSend, Recorder, Script, http_scope
 
 
 @pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
@@ -39,29 +38,16 @@ async def test_get_responses_send_the_body(headers: dict[str, str] | None) -> No
     assert body == {"type": "http.response.body", "body": b"a" * 1024}
 
 
-class FailingSend:
-    """A ``send`` whose connection is gone after ``ok`` events."""
-
-    def __init__(self, ok: int) -> None:
-        self.ok = ok
-        self.events: list[SendEvent] = []
-
-    async def __call__(self, event: SendEvent, /) -> None:
-        if len(self.events) >= self.ok:
-            raise OSError("connection reset")
-        self.events.append(event)
-
-
 @pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
 @pytest.mark.parametrize("ok", [0, 1])
 async def test_a_send_failing_with_oserror_is_a_client_disconnect(
     headers: dict[str, str] | None, ok: int
 ) -> None:
-    send = FailingSend(ok)
+    send = FailingSend(fail_at=ok + 1)
     request = Request(http_scope(), Script(), send)
     with pytest.raises(ClientDisconnectError, match="connection reset"):
         await request.respond_bytes(b"body", headers=headers)
-    assert len(send.events) == ok
+    assert len(send.events) == ok + 1
 
 
 @pytest.mark.parametrize(
