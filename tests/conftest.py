@@ -1,13 +1,16 @@
-"""Shared test doubles: scripted ASGI receive/send pairs, scopes, and the open-descriptor count."""
+"""Shared test doubles: scripted ASGI receive/send pairs, scopes, the open-descriptor count,
+and an httpx client for the real server of a test module (its ``server`` fixture)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
+import httpx
 import pytest
 
 from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent, WebSocketScope
+from tests.servers import SERVER_TIMEOUT, ServerProcess
 
 
 class Recorder:
@@ -111,3 +114,11 @@ def open_fds() -> int:
 def recorder() -> Recorder:
     """A fresh recording ``send``."""
     return Recorder()
+
+
+@pytest.fixture
+async def client(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client for the module's real server: the test module defines a ``server``
+    fixture that yields a ``ServerProcess`` (``tests.servers.serve_logged``)."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=SERVER_TIMEOUT) as http:
+        yield http

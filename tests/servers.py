@@ -28,6 +28,7 @@ import pytest
 __all__ = [
     "ERROR_MARKERS",
     "SERVER_KINDS",
+    "SERVER_TIMEOUT",
     "ServerKind",
     "ServerProcess",
     "free_port",
@@ -43,6 +44,9 @@ ServerKind = Literal["uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian",
 SERVER_KINDS: tuple[ServerKind, ...] = get_args(ServerKind)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SERVER_TIMEOUT: Final = 15.0
+"""Seconds a real-server test waits for a server to start, or for an answer."""
 
 
 def free_port() -> int:
@@ -158,6 +162,10 @@ class ServerProcess:
     def output(self) -> str:
         """Everything the server printed so far."""
         return server_output(self.log)
+
+    def tracebacks_logged(self) -> bool:
+        """Whether the server printed a Python traceback (the app or the server crashed)."""
+        return "Traceback" in self.output()
 
     def errors_logged(self) -> list[str]:
         """Output lines that look like errors."""

@@ -91,12 +91,6 @@ def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
         yield running
 
 
-@pytest.fixture
-async def client(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as http:
-        yield http
-
-
 async def app_errors(client: httpx.AsyncClient) -> object:
     return (await client.get("/errors")).json()
 
