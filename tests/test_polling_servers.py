@@ -10,7 +10,7 @@ from typing import Final, cast
 import httpx
 import pytest
 
-from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged
+from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged, wait_for_record
 
 APP: Final = "tests.apps.polling_app:app"
 TIMEOUT: Final = 15.0
@@ -59,20 +59,10 @@ async def test_failing_if_match_gives_412(client: httpx.AsyncClient) -> None:
     assert response.content == b""
 
 
-async def _record(client: httpx.AsyncClient, key: str) -> dict[str, object]:
-    record: object = None
-    async with asyncio.timeout(TIMEOUT):
-        while record is None:
-            await asyncio.sleep(0.05)
-            record = (await client.get(f"/record?{key}")).json()
-    assert isinstance(record, dict)
-    return cast("dict[str, object]", record)
-
-
 async def _outcome_of_a_prompt_stop(client: httpx.AsyncClient, key: str) -> object:
     """How the loop recorded under ``key`` ended, checking that it stopped within 500 loops
     (5 s) of the client leaving and left no poll pending."""
-    record = await _record(client, key)
+    record = await wait_for_record(client, key)
     loops = record["loops"]
     assert isinstance(loops, int) and 5 <= loops < 500
     assert record["pending"] == 0
@@ -116,5 +106,5 @@ async def test_a_poll_pending_when_the_response_ends_finishes_on_every_server(
 ) -> None:
     key = f"answer-{server.kind}"
     assert (await client.get(f"/answer?{key}")).text == "answered"
-    record = await _record(client, key)
+    record = await wait_for_record(client, key)
     assert record == {"outcome": "completed", "polled": False, "pending": 0}
