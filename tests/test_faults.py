@@ -178,6 +178,40 @@ async def test_spec_2_4_send_oserror_mid_stream_raises_client_disconnect() -> No
     ]
 
 
+async def test_spec_2_4_send_oserror_on_the_last_chunk_of_end_raises_client_disconnect() -> None:
+    send = FailingSend(fail_at=3)
+    response = Response(http_scope(spec_version="2.4"), Events([]), send)
+    started = await response.start()
+    await started.write(b"one", more_body=True)
+    with pytest.raises(ClientDisconnectError):
+        await started.end()
+    assert send.events[1:] == [
+        {"type": "http.response.body", "body": b"one", "more_body": True},
+        {"type": "http.response.body", "body": b""},
+    ]
+    await started.end()  # ended already: nothing more is sent
+    assert len(send.events) == 3
+
+
+@pytest.mark.parametrize("fail_at", [1, 3])
+async def test_spec_2_4_send_oserror_entering_or_leaving_response_writer_raises(
+    fail_at: int,
+) -> None:
+    """The start (on entering the block) and the empty last chunk (on leaving it) are sent
+    outside ``write``; a failing ``send`` there is a ``ClientDisconnectError`` too."""
+    send = FailingSend(fail_at=fail_at)
+    written: list[str] = []
+    response = Response(http_scope(spec_version="2.4"), Events([]), send)
+    with pytest.raises(ClientDisconnectError):
+        async with response.response_writer() as write:
+            await write("x")
+            written.append("x")
+    assert written == ([] if fail_at == 1 else ["x"])
+    assert [event["type"] for event in send.events] == [
+        "http.response.start", "http.response.body", "http.response.body",
+    ][:fail_at]  # fmt: skip
+
+
 async def test_spec_2_4_send_oserror_in_respond_stream_raises_and_closes_the_iterator() -> None:
     send = FailingSend(fail_at=2)
     closed: list[bool] = []
