@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from asgikit._negotiation import (
     _LANGUAGE_RANGE,  # pyright: ignore[reportPrivateUsage]
     _TOKEN,  # pyright: ignore[reportPrivateUsage]
-    MAX_PARAMETERS,
     MediaRange,
     accepts,
     accepts_trailers,
@@ -26,6 +25,10 @@ from asgikit._negotiation import (
 )
 
 THOUSANDTHS = st.integers(0, 1000)
+ELEMENT_LIMIT = 64
+"""Elements read per header, written out: the run rebinds imported constants to their mutants."""
+PARAMETER_LIMIT = 16
+"""Parameters allowed per element, written out for the same reason."""
 
 
 def qvalue_texts(quality: int) -> list[str]:
@@ -181,9 +184,9 @@ def test_blank_elements_between_commas_are_skipped() -> None:
 
 
 def test_parameters_up_to_the_limit_with_a_quality() -> None:
-    at_limit = "text/html" + "".join(f";p{i}=v" for i in range(MAX_PARAMETERS))
-    assert parse_accept([at_limit])[0].specificity == 2 + MAX_PARAMETERS
-    below = "text/html" + "".join(f";p{i}=v" for i in range(MAX_PARAMETERS - 1))
+    at_limit = "text/html" + "".join(f";p{i}=v" for i in range(PARAMETER_LIMIT))
+    assert parse_accept([at_limit])[0].specificity == 2 + PARAMETER_LIMIT
+    below = "text/html" + "".join(f";p{i}=v" for i in range(PARAMETER_LIMIT - 1))
     assert parse_accept([below + ";q=0.5"])[0].quality == 500
 
 
@@ -277,7 +280,7 @@ def test_the_first_q_of_an_element_counts_and_other_parameters_are_ignored() -> 
 
 
 def test_a_weighted_element_reads_its_quality_up_to_the_parameter_limit() -> None:
-    params = "".join(f";p{i}=v" for i in range(MAX_PARAMETERS - 1))
+    params = "".join(f";p{i}=v" for i in range(PARAMETER_LIMIT - 1))
     assert parse_weighted([f"gzip{params};q=0"], _TOKEN) == (("gzip", 0),)
     assert parse_weighted([f"gzip{params};p=v;q=0"], _TOKEN) == (("gzip", 1000),)
 
@@ -309,3 +312,23 @@ def test_parameter_values_in_either_case_match_case_insensitively(
     assert ranges == (MediaRange("text", "plain", frozenset({("charset", value.lower())}), 1000),)
     assert accepts(ranges, offer)
     assert not accepts(ranges, "text/plain")
+
+
+def test_exactly_64_elements_are_read_across_all_lines() -> None:
+    for lines in (1, 2, ELEMENT_LIMIT - 1):
+        filler = ["image/png"] * (ELEMENT_LIMIT - 1)
+        values = [",".join(filler[i::lines]) for i in range(lines)]
+        assert accepts(parse_accept([*values, "text/html"]), "text/html")
+        assert not accepts(parse_accept([*values, "image/gif", "text/html"]), "text/html")
+        assert not accepts(parse_accept([*values, "image/gif, text/html"]), "text/html")
+        assert len(parse_accept([*values, "image/gif", "text/html"])) == ELEMENT_LIMIT
+    languages = ",".join(["de"] * (ELEMENT_LIMIT - 1))
+    assert best_language([languages, "fr"], ["fr"]) == "fr"
+    assert best_language([languages, "de, fr"], ["fr"]) is None
+
+
+def test_exactly_16_parameters_are_allowed_in_an_accept_element() -> None:
+    params = [f";p{i}=v" for i in range(PARAMETER_LIMIT + 1)]
+    assert len(parse_accept(["text/html" + "".join(params[:PARAMETER_LIMIT])])[0].params) == PARAMETER_LIMIT
+    assert parse_accept(["text/html" + "".join(params)]) == ()
+    assert parse_accept(["text/html" + "".join(params[: PARAMETER_LIMIT - 1]) + ";q=0.5"])[0].quality == 500
