@@ -332,3 +332,23 @@ def test_exactly_16_parameters_are_allowed_in_an_accept_element() -> None:
     assert len(parse_accept(["text/html" + "".join(params[:PARAMETER_LIMIT])])[0].params) == PARAMETER_LIMIT
     assert parse_accept(["text/html" + "".join(params)]) == ()
     assert parse_accept(["text/html" + "".join(params[: PARAMETER_LIMIT - 1]) + ";q=0.5"])[0].quality == 500
+
+
+def test_accept_extensions_count_towards_the_segment_limit() -> None:
+    extensions = "".join(f";e{i}=1" for i in range(PARAMETER_LIMIT))
+    assert parse_accept([f"text/html;q=0.5{extensions[: -len(';e15=1')]}"])[0].quality == 500
+    assert parse_accept([f"text/html;q=0.5{extensions}, image/png"]) == (
+        MediaRange("image", "png", frozenset(), 1000),
+    )
+
+
+def test_a_weighted_quality_at_the_last_read_segment_ends_at_its_semicolon() -> None:
+    params = "".join(f";p{i}=v" for i in range(PARAMETER_LIMIT - 1))
+    assert parse_weighted([f"gzip{params};q=0.5;x=1"], _TOKEN) == (("gzip", 500),)
+    assert parse_weighted([f"gzip{params};q=0.5;x=1;y=2"], _TOKEN) == (("gzip", 500),)
+
+
+def test_a_coding_or_language_named_q_is_a_name_not_a_quality() -> None:
+    assert parse_weighted(["q, q;q=0.5, Q;level=1"], _TOKEN) == (("q", 1000), ("q", 500), ("q", 1000))
+    assert best_language(["q;q=0.2, fr;q=0.1"], ["fr", "q"]) == "q"
+    assert best_encoding(["q"], ["identity", "q"]) == "q"
