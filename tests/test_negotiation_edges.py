@@ -35,18 +35,28 @@ def qvalue_texts(quality: int) -> list[str]:
     """Every way of writing ``quality`` (thousandths) as an RFC 9110 qvalue."""
     whole, fraction = divmod(quality, 1000)
     digits = f"{fraction:03d}"
-    texts = [f"{whole}.{digits[:decimals]}" for decimals in range(1, 4) if digits[decimals:].strip("0") == ""]
+    texts = [
+        f"{whole}.{digits[:decimals]}"
+        for decimals in range(1, 4)
+        if digits[decimals:].strip("0") == ""
+    ]
     if fraction == 0:
         texts += [str(whole), f"{whole}."]
     return texts
 
 
 @given(THOUSANDTHS, st.data())
-def test_every_spelling_of_a_qvalue_parses_to_its_thousandths(quality: int, data: st.DataObject) -> None:
+def test_every_spelling_of_a_qvalue_parses_to_its_thousandths(
+    quality: int, data: st.DataObject
+) -> None:
     text = data.draw(st.sampled_from(qvalue_texts(quality)))
     assert parse_quality(text) == quality
-    assert parse_accept([f"text/html;q={text}"]) == (MediaRange("text", "html", frozenset(), quality),)
-    assert parse_accept([f"text/html ; Q = {text} "]) == (MediaRange("text", "html", frozenset(), quality),)
+    assert parse_accept([f"text/html;q={text}"]) == (
+        MediaRange("text", "html", frozenset(), quality),
+    )
+    assert parse_accept([f"text/html ; Q = {text} "]) == (
+        MediaRange("text", "html", frozenset(), quality),
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,7 +102,11 @@ def test_the_smallest_quality_is_still_acceptable() -> None:
 
 
 def test_a_duplicate_media_range_counts_once_the_first_time() -> None:
-    for first, second, expected in [("0.5", "0.9", "image/png"), ("0.9", "0.5", "text/html"), ("0", "1", "image/png")]:
+    for first, second, expected in [
+        ("0.5", "0.9", "image/png"),
+        ("0.9", "0.5", "text/html"),
+        ("0", "1", "image/png"),
+    ]:
         ranges = parse_accept([f"text/html;q={first}, text/html;q={second}, image/png;q=0.7"])
         assert best_match(ranges, ["text/html", "image/png"]) == expected, (first, second)
 
@@ -109,13 +123,29 @@ def test_equally_specific_wildcards_the_first_one_decides() -> None:
     [
         ("*/*;q=0.5, text/*;q=0.3", ("text/html", "image/png"), "image/png"),  # type/* beats */*
         ("text/*;q=0.3, */*;q=0.5", ("text/html", "image/png"), "image/png"),
-        ("text/*;q=0.3, text/html;q=0.7", ("text/plain", "text/html"), "text/html"),  # type/subtype beats type/*
+        (
+            "text/*;q=0.3, text/html;q=0.7",
+            ("text/plain", "text/html"),
+            "text/html",
+        ),  # type/subtype beats type/*
         ("text/html;q=0.7, text/*;q=0.3", ("text/plain", "text/html"), "text/html"),
-        ("text/html;level=1;q=0.2, text/html;q=0.6", ("text/html;level=1", "text/html"), "text/html"),
-        ("text/html;q=0.6, text/html;level=1;q=0.2", ("text/html;level=1", "text/html"), "text/html"),
+        (
+            "text/html;level=1;q=0.2, text/html;q=0.6",
+            ("text/html;level=1", "text/html"),
+            "text/html",
+        ),
+        (
+            "text/html;q=0.6, text/html;level=1;q=0.2",
+            ("text/html;level=1", "text/html"),
+            "text/html",
+        ),
         ("*/*", ("text/html", "image/png"), "text/html"),
         ("image/*", ("text/html", "image/png"), "image/png"),
-        ("text/html, text/*", ("text/plain", "text/html"), "text/html"),  # equal q: the more specific match
+        (
+            "text/html, text/*",
+            ("text/plain", "text/html"),
+            "text/html",
+        ),  # equal q: the more specific match
     ],
 )
 def test_the_most_specific_range_decides_at_every_level(
@@ -125,7 +155,10 @@ def test_the_most_specific_range_decides_at_every_level(
 
 
 def test_media_range_specificity_orders_the_four_levels() -> None:
-    levels = [parse_accept([text])[0].specificity for text in ("*/*", "text/*", "text/html", "text/html;a=b", "text/html;a=b;c=d")]
+    levels = [
+        parse_accept([text])[0].specificity
+        for text in ("*/*", "text/*", "text/html", "text/html;a=b", "text/html;a=b;c=d")
+    ]
     assert levels == [0, 1, 2, 3, 4]
 
 
@@ -166,7 +199,9 @@ def test_parameters_of_a_range_must_be_a_subset_of_the_offer() -> None:
         ("TEXT/Plain ; a=b ;c=d", frozenset({("a", "b"), ("c", "d")})),
     ],
 )
-def test_quoted_and_token_parameter_values(element: str, params: frozenset[tuple[str, str]]) -> None:
+def test_quoted_and_token_parameter_values(
+    element: str, params: frozenset[tuple[str, str]]
+) -> None:
     assert parse_accept([element]) == (MediaRange("text", "plain", params, 1000),)
 
 
@@ -180,7 +215,9 @@ def test_malformed_parameters_drop_the_whole_element(element: str) -> None:
 
 
 def test_blank_elements_between_commas_are_skipped() -> None:
-    assert parse_accept([" , text/html,\t,", ""]) == (MediaRange("text", "html", frozenset(), 1000),)
+    assert parse_accept([" , text/html,\t,", ""]) == (
+        MediaRange("text", "html", frozenset(), 1000),
+    )
 
 
 def test_parameters_up_to_the_limit_with_a_quality() -> None:
@@ -218,7 +255,11 @@ def test_split_unquoted_respects_quotes_escapes_and_the_limit(
     [
         ("*;q=0.1, en;q=0.5", ("fr", "en-GB"), "en-GB"),  # a named range beats *
         ("en;q=0.5, *;q=0.1", ("fr", "en-GB"), "en-GB"),
-        ("en;q=0.2, en-gb;q=0.8", ("en-US", "en-GB"), "en-GB"),  # the longer range beats the shorter
+        (
+            "en;q=0.2, en-gb;q=0.8",
+            ("en-US", "en-GB"),
+            "en-GB",
+        ),  # the longer range beats the shorter
         ("en-gb;q=0.8, en;q=0.2", ("en-US", "en-GB"), "en-GB"),
         ("en;q=0.3, en;q=0.9, fr;q=0.5", ("en", "fr"), "fr"),  # a duplicate: the first counts
         ("en;q=0, en, fr;q=0.5", ("en", "fr"), "fr"),
@@ -228,7 +269,9 @@ def test_split_unquoted_respects_quotes_escapes_and_the_limit(
         ("zh-hant", ("ZH-Hant-TW", "zh"), "ZH-Hant-TW"),
     ],
 )
-def test_best_language_scores_ranges_by_length(header: str, offers: tuple[str, ...], expected: str) -> None:
+def test_best_language_scores_ranges_by_length(
+    header: str, offers: tuple[str, ...], expected: str
+) -> None:
     assert best_language([header], offers) == expected
 
 
@@ -307,7 +350,11 @@ def test_parameter_values_in_either_case_match_case_insensitively(
     offer = f"text/plain; charset={value}"
     assert accepts((), offer)
     assert best_match((), ["nonsense", offer]) == offer
-    accept = f'text/plain;charset="{value.swapcase()}"' if quote else f"text/plain;charset={value.swapcase()}"
+    accept = (
+        f'text/plain;charset="{value.swapcase()}"'
+        if quote
+        else f"text/plain;charset={value.swapcase()}"
+    )
     ranges = parse_accept([accept])
     assert ranges == (MediaRange("text", "plain", frozenset({("charset", value.lower())}), 1000),)
     assert accepts(ranges, offer)
@@ -329,9 +376,15 @@ def test_exactly_64_elements_are_read_across_all_lines() -> None:
 
 def test_exactly_16_parameters_are_allowed_in_an_accept_element() -> None:
     params = [f";p{i}=v" for i in range(PARAMETER_LIMIT + 1)]
-    assert len(parse_accept(["text/html" + "".join(params[:PARAMETER_LIMIT])])[0].params) == PARAMETER_LIMIT
+    assert (
+        len(parse_accept(["text/html" + "".join(params[:PARAMETER_LIMIT])])[0].params)
+        == PARAMETER_LIMIT
+    )
     assert parse_accept(["text/html" + "".join(params)]) == ()
-    assert parse_accept(["text/html" + "".join(params[: PARAMETER_LIMIT - 1]) + ";q=0.5"])[0].quality == 500
+    assert (
+        parse_accept(["text/html" + "".join(params[: PARAMETER_LIMIT - 1]) + ";q=0.5"])[0].quality
+        == 500
+    )
 
 
 def test_accept_extensions_count_towards_the_segment_limit() -> None:
@@ -349,6 +402,10 @@ def test_a_weighted_quality_at_the_last_read_segment_ends_at_its_semicolon() -> 
 
 
 def test_a_coding_or_language_named_q_is_a_name_not_a_quality() -> None:
-    assert parse_weighted(["q, q;q=0.5, Q;level=1"], _TOKEN) == (("q", 1000), ("q", 500), ("q", 1000))
+    assert parse_weighted(["q, q;q=0.5, Q;level=1"], _TOKEN) == (
+        ("q", 1000),
+        ("q", 500),
+        ("q", 1000),
+    )
     assert best_language(["q;q=0.2, fr;q=0.1"], ["fr", "q"]) == "q"
     assert best_encoding(["q"], ["identity", "q"]) == "q"

@@ -6,6 +6,7 @@ timestamps ``last_modified`` accepts, and the characters an entity-tag may hold.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -40,7 +41,8 @@ def asctime_date(moment: datetime) -> str:
     return f"{moment:%a %b} {moment.day:2d} {moment:%H:%M:%S %Y}"
 
 
-FORMATS = st.sampled_from([imf_fixdate, rfc850_date, asctime_date])
+DateForm = Callable[[datetime], str]
+FORMATS: st.SearchStrategy[DateForm] = st.sampled_from([imf_fixdate, rfc850_date, asctime_date])
 # RFC 850 dates carry two-digit years: keep the moments where the century is unambiguous.
 MOMENTS = st.datetimes(datetime(1970, 1, 1), datetime(2037, 12, 31), timezones=st.just(UTC))
 OFFSETS = st.integers(-3, 3)
@@ -48,10 +50,9 @@ OFFSETS = st.integers(-3, 3)
 
 @given(MOMENTS, OFFSETS, FORMATS, st.sampled_from(SAFE))
 def test_if_modified_since_answers_304_exactly_when_not_modified_after_the_date(
-    moment: datetime, offset: int, form: object, method: str
+    moment: datetime, offset: int, form: DateForm, method: str
 ) -> None:
     modified = math.floor(moment.timestamp())
-    assert callable(form)
     since = form(moment.replace(microsecond=0) + timedelta(seconds=offset))
     outcome = evaluate_preconditions(method, {b"if-modified-since": since}, None, modified)
     assert outcome == (304 if offset >= 0 else None), since
@@ -59,10 +60,9 @@ def test_if_modified_since_answers_304_exactly_when_not_modified_after_the_date(
 
 @given(MOMENTS, OFFSETS, FORMATS, st.sampled_from(SAFE + UNSAFE))
 def test_if_unmodified_since_fails_exactly_when_modified_after_the_date(
-    moment: datetime, offset: int, form: object, method: str
+    moment: datetime, offset: int, form: DateForm, method: str
 ) -> None:
     modified = math.floor(moment.timestamp())
-    assert callable(form)
     since = form(moment.replace(microsecond=0) + timedelta(seconds=offset))
     outcome = evaluate_preconditions(method, {b"if-unmodified-since": since}, None, modified)
     assert outcome == (412 if offset < 0 else None), since
@@ -86,9 +86,13 @@ def test_dates_are_ignored_without_a_modification_time(method: str) -> None:
 @pytest.mark.parametrize(
     ("method", "expected"), [("GET", 304), ("HEAD", 304), *((method, 412) for method in UNSAFE)]
 )
-def test_a_matching_if_none_match_gives_304_only_to_get_and_head(method: str, expected: int) -> None:
+def test_a_matching_if_none_match_gives_304_only_to_get_and_head(
+    method: str, expected: int
+) -> None:
     for value in ('"v1"', 'W/"v1"', "*", '"a", W/"v1"'):
-        assert evaluate_preconditions(method, {b"if-none-match": value}, '"v1"', MODIFIED) == expected
+        assert (
+            evaluate_preconditions(method, {b"if-none-match": value}, '"v1"', MODIFIED) == expected
+        )
     assert evaluate_preconditions(method, {b"if-none-match": '"v2"'}, '"v1"', MODIFIED) is None
 
 
@@ -133,7 +137,12 @@ def test_a_date_split_over_two_lines_is_ignored_not_joined(name: bytes) -> None:
 
 @pytest.mark.parametrize("name", [b"if-match", b"if-none-match", b"range"])
 def test_repeated_list_headers_are_joined_in_order(name: bytes) -> None:
-    raw = [(name, b'"a"'), (b"if-match" if name != b"if-match" else b"if-none-match", b"*"), (name, b'"b"'), (name, b'"c"')]
+    raw = [
+        (name, b'"a"'),
+        (b"if-match" if name != b"if-match" else b"if-none-match", b"*"),
+        (name, b'"b"'),
+        (name, b'"c"'),
+    ]
     found = request_conditions(raw)
     assert found[name] == '"a", "b", "c"'
     assert len(found) == 2
@@ -169,7 +178,11 @@ def test_repeated_and_single_headers_together() -> None:
         (b"if-match", b'"m"'),
         (b"if-modified-since", b"Sun, 06 Nov 1994 08:49:37 GMT"),
     ]
-    assert request_conditions(raw) == {b"if-none-match": '"a", "b"', b"if-modified-since": "", b"if-match": '"m"'}
+    assert request_conditions(raw) == {
+        b"if-none-match": '"a", "b"',
+        b"if-modified-since": "",
+        b"if-match": '"m"',
+    }
 
 
 # http_timestamp
@@ -195,7 +208,13 @@ def test_timestamps_round_down_to_whole_seconds(value: float) -> None:
     assert isinstance(http_timestamp(value), int)
 
 
-@given(st.datetimes(datetime(2, 1, 1), datetime(9999, 12, 30), timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))])))
+@given(
+    st.datetimes(
+        datetime(2, 1, 1),
+        datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))]),
+    )
+)
 def test_aware_datetimes_become_their_posix_second(moment: datetime) -> None:
     assert http_timestamp(moment) == math.floor(moment.timestamp())
 
@@ -221,7 +240,9 @@ def test_any_etagc_text_makes_an_entity_tag(validator: str, weak: bool) -> None:
     assert entity_tag(validator, weak) == (f'W/"{validator}"' if weak else f'"{validator}"')
 
 
-@given(st.text(ETAGC, max_size=6), st.characters(exclude_characters=ETAGC), st.text(ETAGC, max_size=6))
+@given(
+    st.text(ETAGC, max_size=6), st.characters(exclude_characters=ETAGC), st.text(ETAGC, max_size=6)
+)
 def test_a_character_outside_etagc_raises_value_error(before: str, bad: str, after: str) -> None:
     with pytest.raises(ValueError, match="pass the validator without quotes"):
         entity_tag(before + bad + after, False)
