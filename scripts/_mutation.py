@@ -127,6 +127,18 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_header_encoding.py",
         "tests/test_bad_inputs_response.py",
     ),
+    "_negotiation": (
+        "tests/test_negotiation_edges.py",
+        "tests/test_negotiation.py",
+        "tests/property/test_negotiation_properties.py",
+    ),
+    "_preconditions": (
+        "tests/test_preconditions_edges.py",
+        "tests/test_conditional_responses.py",
+        "tests/test_files.py",
+        "tests/test_repeated_headers.py",
+        "tests/test_bad_inputs_response.py",
+    ),
 }
 """The parsing modules and the fast tests that cover each one: in process, no real server, and
 no suite that takes more than a few seconds (each surviving mutant runs all of them). The edge

@@ -45,8 +45,9 @@ a handful, and the bound keeps a hostile header's cost constant, not only linear
 MAX_PARAMETERS: Final = 16
 """Parameters allowed in one element; an element with more is malformed and ignored."""
 
-_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
-"""An RFC 9110 token, lower-cased (callers lower-case before matching)."""
+_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""An RFC 9110 token, either case: names are lower-cased before matching, while a parameter
+value is matched as sent (``charset=UTF-8``) and lower-cased afterwards."""
 
 _LANGUAGE_RANGE: Final = re.compile(r"\*|[a-z]{1,8}(?:-[a-z0-9]{1,8})*")
 """An RFC 4647 basic language range, lower-cased: ``*`` or ``en``, ``en-us``, ``zh-hant-tw``."""
