@@ -274,9 +274,10 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            etag=etag,
-            weak_etag=weak_etag,
-            last_modified=last_modified,
+            None,
+            etag,
+            weak_etag,
+            last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -307,9 +308,10 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            etag=etag,
-            weak_etag=weak_etag,
-            last_modified=last_modified,
+            None,
+            etag,
+            weak_etag,
+            last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -344,9 +346,10 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            etag=etag,
-            weak_etag=weak_etag,
-            last_modified=last_modified,
+            None,
+            etag,
+            weak_etag,
+            last_modified,
         )
         return cast("Response[Finished]", self)
 
