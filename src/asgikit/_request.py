@@ -17,7 +17,7 @@ from ._file_sending import respond_file
 from ._header_encoding import HeaderInput
 from ._headers import Headers
 from ._host import parse_host
-from ._json import JSON_ENCODER, EncHook
+from ._json import JSON_ENCODE, EncHook
 from ._lifecycle import client_gone
 from ._lifespan import StateT
 from ._multidict import MultiDict
@@ -35,7 +35,7 @@ from ._oneshot import complete_response
 from ._polling import is_disconnected
 from ._redirects import encode_location
 from ._response import Response
-from ._response_headers import UTF8_CONTENT_TYPES, body_bytes, content_type_value, json_payload
+from ._response_headers import body_bytes, content_type_value, json_payload, utf8_content_type
 from ._scope import address, http_version
 from ._sse import ServerSentEvent
 from ._streaming import StreamWriter, Writer, respond_sse, respond_stream
@@ -385,7 +385,7 @@ class Request(Generic[StateT]):
         """
         if encoding == "utf-8":  # str.encode() without an argument skips the codec lookup
             body = content.encode()
-            content_type = UTF8_CONTENT_TYPES.get(media_type)
+            content_type = utf8_content_type(media_type)
         else:
             body = content.encode(encoding)
             content_type = None
@@ -436,7 +436,7 @@ class Request(Generic[StateT]):
         """
         if enc_hook is None and media_type == "application/json" and encoding == "utf-8":
             try:
-                body, content_type = JSON_ENCODER.encode(content), _APPLICATION_JSON
+                body, content_type = JSON_ENCODE(content), _APPLICATION_JSON
             except RecursionError:
                 # Too deep or cyclic: encode_json raises the documented ValueError for it.
                 body, content_type = json_payload(content, media_type, encoding, None)

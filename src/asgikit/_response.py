@@ -46,11 +46,11 @@ from ._oneshot import respond_complete
 from ._redirects import encode_location, is_safe_redirect_url
 from ._response_headers import (
     STATUS_CODES,
-    UTF8_CONTENT_TYPES,
     body_bytes,
     content_type_value,
     json_payload,
     start_headers,
+    utf8_content_type,
 )
 from ._scope import extensions
 from ._sse import ServerSentEvent
@@ -297,7 +297,7 @@ class Response(Generic[S]):
         """Respond with ``content`` encoded with ``encoding`` and finish the response; returns
         this object typed as finished. ``etag``, ``weak_etag`` and ``last_modified`` as in
         ``respond_bytes``."""
-        content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
+        content_type = utf8_content_type(media_type) if encoding == "utf-8" else None
         if content_type is None:
             content_type = content_type_value(media_type, encoding)
         await respond_complete(
