@@ -64,10 +64,10 @@ def complete_response(
     content_type: bytes | None,
     headers: HeaderInput | None,
     cookies: Cookies | None,
-    extra: tuple[bytes, bytes] | None = None,
     etag: str | None = None,
     weak_etag: bool = False,
     last_modified: datetime | float | None = None,
+    extra: tuple[bytes, bytes] | None = None,
 ) -> tuple[SendEvent, SendEvent]:
     """Check and record a complete response; return its start and body events.
 
@@ -225,16 +225,16 @@ async def respond_complete(
     content_type: bytes | None,
     headers: HeaderInput | None = None,
     cookies: Cookies | None = None,
-    extra: tuple[bytes, bytes] | None = None,
     etag: str | None = None,
     weak_etag: bool = False,
     last_modified: datetime | float | None = None,
+    extra: tuple[bytes, bytes] | None = None,
 ) -> None:
     """``complete_response``, then send both events.
 
     Raises ``ClientDisconnectError`` if ``send`` fails with ``OSError``."""
     start, last = complete_response(
-        scope, status, body, content_type, headers, cookies, extra, etag, weak_etag, last_modified
+        scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified, extra
     )
     try:
         await send(start)

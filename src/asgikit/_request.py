@@ -346,16 +346,7 @@ class Request(Generic[StateT]):
         scope = self.scope
         body = body_bytes(content)
         start, last = complete_response(
-            scope,
-            status,
-            body,
-            content_type,
-            headers,
-            cookies,
-            None,
-            etag,
-            weak_etag,
-            last_modified,
+            scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
         )
         send = self.send  # `self.send(...)` is a method lookup, unspecialisable on an attribute
         try:
@@ -393,16 +384,7 @@ class Request(Generic[StateT]):
             content_type = content_type_value(media_type, encoding)
         scope = self.scope
         start, last = complete_response(
-            scope,
-            status,
-            body,
-            content_type,
-            headers,
-            cookies,
-            None,
-            etag,
-            weak_etag,
-            last_modified,
+            scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
         )
         send = self.send  # `self.send(...)` is a method lookup, unspecialisable on an attribute
         try:
@@ -444,16 +426,7 @@ class Request(Generic[StateT]):
             body, content_type = json_payload(content, media_type, encoding, enc_hook)
         scope = self.scope
         start, last = complete_response(
-            scope,
-            status,
-            body,
-            content_type,
-            headers,
-            cookies,
-            None,
-            etag,
-            weak_etag,
-            last_modified,
+            scope, status, body, content_type, headers, cookies, etag, weak_etag, last_modified
         )
         send = self.send  # `self.send(...)` is a method lookup, unspecialisable on an attribute
         try:
@@ -495,7 +468,7 @@ class Request(Generic[StateT]):
         extra = (b"location", encode_location(location))
         scope = self.scope
         start, last = complete_response(
-            scope, 308 if permanent else 307, b"", None, headers, cookies, extra
+            scope, 308 if permanent else 307, b"", None, headers, cookies, None, False, None, extra
         )
         send = self.send  # `self.send(...)` is a method lookup, unspecialisable on an attribute
         try:
@@ -514,7 +487,9 @@ class Request(Generic[StateT]):
         """Respond with 303 See Other, so the client GETs ``location`` (post/redirect/get)."""
         extra = (b"location", encode_location(location))
         scope = self.scope
-        start, last = complete_response(scope, 303, b"", None, headers, cookies, extra)
+        start, last = complete_response(
+            scope, 303, b"", None, headers, cookies, None, False, None, extra
+        )
         send = self.send  # `self.send(...)` is a method lookup, unspecialisable on an attribute
         try:
             await send(start)

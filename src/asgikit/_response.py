@@ -274,7 +274,6 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            None,
             etag,
             weak_etag,
             last_modified,
@@ -308,7 +307,6 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            None,
             etag,
             weak_etag,
             last_modified,
@@ -346,7 +344,6 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            None,
             etag,
             weak_etag,
             last_modified,
@@ -382,7 +379,9 @@ class Response(Generic[S]):
         """
         extra = (b"location", encode_location(location))
         status = 308 if permanent else 307
-        await respond_complete(self._scope, self._send, status, b"", None, headers, cookies, extra)
+        await respond_complete(
+            self._scope, self._send, status, b"", None, headers, cookies, None, False, None, extra
+        )
         return cast("Response[Finished]", self)
 
     async def redirect_post_get(
@@ -396,7 +395,9 @@ class Response(Generic[S]):
         (post/redirect/get); returns this object typed as finished. ``location`` is encoded as
         in ``redirect``."""
         extra = (b"location", encode_location(location))
-        await respond_complete(self._scope, self._send, 303, b"", None, headers, cookies, extra)
+        await respond_complete(
+            self._scope, self._send, 303, b"", None, headers, cookies, None, False, None, extra
+        )
         return cast("Response[Finished]", self)
 
     async def send_trailers(self: Response[Finished], headers: HeaderInput) -> None:
