@@ -95,6 +95,8 @@ FAST_TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_fuzz_regressions.py",
         "tests/test_bad_inputs_forms.py",
         "tests/property/test_form_properties.py",
+        "tests/test_form_parts.py",
+        "tests/property/test_form_parts_properties.py",
     ),
     "_response_headers": (
         "tests/test_response_headers_edges.py",

@@ -4,8 +4,10 @@ Each ``tests/typing/negative_*.py`` marks a misuse with ``# type: ignore[code]``
 ``# pyright: ignore[...]``. This script copies the files to ``.typecheck/`` with those
 comments stripped (line numbers unchanged), runs mypy --strict, pyright strict, basedpyright,
 ty and pyrefly on the copies, and compares the lines each checker reports with the marked
-lines: the sets must be equal (every misuse reported, nothing else). It also prints how many
-diagnostics each checker gives per misuse line. Exit status 1 on any difference.
+lines: the sets must be equal (every misuse reported, nothing else), and each marked line must
+get exactly one diagnostic from each checker unless its marker says otherwise
+(``# diagnostics: pyright 2``). It prints how many diagnostics each checker gives per misuse
+line. Exit status 1 on any difference.
 
 Run from anywhere: ``.venv/bin/python scripts/typecheck_negative.py``.
 """
@@ -34,23 +36,41 @@ not under a hidden directory (pyright skips those)."""
 MARKER: Final = re.compile(r"\s*# type: ignore\[[^\]]*\].*$")
 """A misuse marker and everything after it on the line (the pyright ignore follows it)."""
 
-ONLY: Final = re.compile(r"# rejected only by: ([\w, ]+)$")
+ONLY: Final = re.compile(r"# rejected only by: ([\w, ]+)")
 """A marker's restriction: only these checkers (short names) reject the line; the rest must
 accept it. Used where the checkers disagree (tests/typing/negative_rebinding.py)."""
+
+DIAGNOSTICS: Final = re.compile(r"# diagnostics: ((?:\w+ \d+(?:, )?)+)")
+"""A marker's count: these checkers (short names) give that many diagnostics for the line;
+every other checker that rejects it gives exactly one."""
 
 Lines = Counter[int]
 """Diagnostics per line number of one file."""
 
 
-def marked_lines(source: str, checker: str) -> set[int]:
-    """Line numbers (1-based) with a misuse marker that ``checker`` (short name) must reject."""
-    lines: set[int] = set()
+def marked_lines(source: str, checker: str) -> dict[int, int]:
+    """Line numbers (1-based) with a misuse marker that ``checker`` (short name) must reject,
+    each with the number of diagnostics ``checker`` must give for it."""
+    lines: dict[int, int] = {}
     for number, line in enumerate(source.splitlines(), 1):
         if MARKER.search(line):
             only = ONLY.search(line)
             if only is None or checker in {name.strip() for name in only.group(1).split(",")}:
-                lines.add(number)
+                lines[number] = expected_count(line, checker)
     return lines
+
+
+def expected_count(line: str, checker: str) -> int:
+    """How many diagnostics ``checker`` must give for a marked line: 1 unless the marker's
+    ``# diagnostics:`` says otherwise."""
+    counts = DIAGNOSTICS.search(line)
+    if counts is None:
+        return 1
+    for entry in counts.group(1).split(","):
+        name, count = entry.split()
+        if name == checker:
+            return int(count)
+    return 1
 
 
 def strip_markers(source: str) -> str:
@@ -137,16 +157,22 @@ def main() -> int:
         for copy in copies:
             expected = marked_lines(sources[copy], name)
             reported = found[copy]
-            missing = sorted(expected - reported.keys())
-            extra = sorted(reported.keys() - expected)
+            missing = sorted(expected.keys() - reported.keys())
+            extra = sorted(reported.keys() - expected.keys())
+            counts = {
+                line: reported[line]
+                for line in sorted(expected.keys() & reported.keys())
+                if reported[line] != expected[line]
+            }
             per_line = sum(reported.values()) / max(len(reported), 1)
-            status = "ok" if not missing and not extra else "MISMATCH"
+            status = "ok" if not missing and not extra and not counts else "MISMATCH"
             failed = failed or status != "ok"
             print(
                 f"{name:12} {copy.name:28} {status:8} marked={len(expected):3} "
                 f"reported={len(reported):3} diagnostics/line={per_line:.2f}"
                 + (f" missing={missing}" if missing else "")
                 + (f" extra={extra}" if extra else "")
+                + (f" unexpected-counts={counts}" if counts else "")
             )
     return 1 if failed else 0
 

@@ -1,12 +1,16 @@
-"""Shared fixtures: scripted ASGI receive/send pairs."""
+"""Shared test doubles: scripted ASGI receive/send pairs, scopes, the open-descriptor count,
+and an httpx client for the real server of a test module (its ``server`` fixture)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import AsyncIterator, Iterable
 
+import httpx
 import pytest
 
 from asgikit.asgi import HTTPScope, ReceiveEvent, SendEvent, WebSocketScope
+from tests.servers import SERVER_TIMEOUT, ServerProcess
 
 
 class Recorder:
@@ -17,6 +21,21 @@ class Recorder:
 
     async def __call__(self, event: SendEvent, /) -> None:
         self.events.append(event)
+
+
+class FailingSend:
+    """A ``send`` whose client is gone from call number ``fail_at`` (1-based) on: that call and
+    every later one raise ``OSError``, as ASGI spec 2.4 servers do. ``events`` records every
+    event the app tried to send, the failing ones included."""
+
+    def __init__(self, fail_at: int) -> None:
+        self.fail_at = fail_at
+        self.events: list[SendEvent] = []
+
+    async def __call__(self, event: SendEvent, /) -> None:
+        self.events.append(event)
+        if len(self.events) >= self.fail_at:
+            raise OSError("connection reset by peer")
 
 
 class Script:
@@ -85,7 +104,21 @@ def websocket_scope(
     }
 
 
+def open_fds() -> int:
+    """How many file descriptors this process has open (Linux): compare before and after to
+    show that nothing leaked."""
+    return len(os.listdir("/proc/self/fd"))
+
+
 @pytest.fixture
 def recorder() -> Recorder:
     """A fresh recording ``send``."""
     return Recorder()
+
+
+@pytest.fixture
+async def client(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client for the module's real server: the test module defines a ``server``
+    fixture that yields a ``ServerProcess`` (``tests.servers.serve_logged``)."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=SERVER_TIMEOUT) as http:
+        yield http

@@ -10,6 +10,7 @@ Pass ``log=`` (a file opened for binary writing) to keep the server's output and
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -21,13 +22,15 @@ from collections.abc import Generator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Final, Literal, get_args
+from typing import IO, Final, Literal, cast, get_args
 
+import httpx
 import pytest
 
 __all__ = [
     "ERROR_MARKERS",
     "SERVER_KINDS",
+    "SERVER_TIMEOUT",
     "ServerKind",
     "ServerProcess",
     "free_port",
@@ -35,6 +38,7 @@ __all__ = [
     "server_command",
     "server_output",
     "start_server",
+    "wait_for_record",
 ]
 
 ServerKind = Literal["uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian", "daphne"]
@@ -43,6 +47,9 @@ ServerKind = Literal["uvicorn-h11", "uvicorn-httptools", "hypercorn", "granian",
 SERVER_KINDS: tuple[ServerKind, ...] = get_args(ServerKind)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SERVER_TIMEOUT: Final = 15.0
+"""Seconds a real-server test waits for a server to start, or for an answer."""
 
 
 def free_port() -> int:
@@ -159,6 +166,10 @@ class ServerProcess:
         """Everything the server printed so far."""
         return server_output(self.log)
 
+    def tracebacks_logged(self) -> bool:
+        """Whether the server printed a Python traceback (the app or the server crashed)."""
+        return "Traceback" in self.output()
+
     def errors_logged(self) -> list[str]:
         """Output lines that look like errors."""
         return [line for line in self.output().splitlines() if any(m in line for m in ERROR_MARKERS)]
@@ -174,3 +185,15 @@ def serve_logged(
         start_server(kind, app, startup_timeout=startup_timeout, log=log) as url,
     ):
         yield ServerProcess(kind, url, log)
+
+
+async def wait_for_record(client: httpx.AsyncClient, key: str) -> dict[str, object]:
+    """The record a test app stored under ``key`` (``GET /record?KEY``, ``null`` until the
+    handler has ended), polled every 50 ms for at most ``SERVER_TIMEOUT`` seconds."""
+    record: object = None
+    async with asyncio.timeout(SERVER_TIMEOUT):
+        while record is None:
+            await asyncio.sleep(0.05)
+            record = (await client.get(f"/record?{key}")).json()
+    assert isinstance(record, dict)
+    return cast("dict[str, object]", record)

@@ -32,8 +32,8 @@ from asgikit._multipart_form import parse_multipart
 from asgikit._params import parse_header_params
 from asgikit._urlencoded import parse_query, parse_urlencoded
 from asgikit.asgi import ReceiveEvent
-from tests.conftest import Script, http_scope
-from tests.test_multipart import BOUNDARY, CONTENT_TYPE, close_all, encode, open_fds, part, upload
+from tests.conftest import Script, http_scope, open_fds
+from tests.test_multipart import BOUNDARY, CONTENT_TYPE, close_all, encode, part, upload
 from tests.timing import LINEAR_BOUND, agrowth, growth
 
 DELIMITER = b"--" + BOUNDARY.encode()

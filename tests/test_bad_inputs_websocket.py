@@ -147,6 +147,15 @@ async def test_b46_non_int_close_code_raises_type_error(code: object) -> None:
     assert send.events == []
 
 
+@pytest.mark.parametrize("reason", [b"going away", 5, ["going away"]])
+async def test_b46_non_str_close_reason_raises_type_error(reason: object) -> None:
+    ws, send = await accepted()
+    with pytest.raises(TypeError, match="close reason must be a str"):
+        await ws.close(1000, cast("str", reason))
+    assert send.events == []
+    assert ws.state is WebSocketState.ACCEPTED
+
+
 async def test_b46_invalid_close_code_is_rejected_even_before_accept() -> None:
     ws, receive, send = make()
     with pytest.raises(ValueError, match="invalid close code"):

@@ -24,8 +24,8 @@ from asgikit._exceptions import (
 )
 from asgikit._uploads import UploadedFile
 from asgikit.asgi import HTTPScope, ReceiveEvent
-from tests.conftest import Script, http_scope
-from tests.test_multipart import BOUNDARY, CONTENT_TYPE, encode, open_fds, part
+from tests.conftest import Script, http_scope, open_fds
+from tests.test_multipart import BOUNDARY, CONTENT_TYPE, encode, part
 from tests.timing import LINEAR_BOUND, agrowth
 
 

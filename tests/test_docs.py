@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import html
 import inspect
 import os
 import re
@@ -82,6 +83,26 @@ def test_every_asgi_shape_has_an_entry_in_the_api_reference(site: Path) -> None:
     anchors = _anchors(site / "api" / "index.html")
     missing = sorted(name for name in asgikit.asgi.__all__ if f"asgikit.asgi.{name}" not in anchors)
     assert missing == []
+
+
+def _signatures(page: Path, anchor: str) -> list[str]:
+    """The rendered signatures (text only) of the API entry with id ``anchor``."""
+    text = page.read_text(encoding="utf-8")
+    entry = text[text.index(f'id="{anchor}"') :]
+    entry = entry[: entry.index('class="doc doc-contents')]  # signatures come before the docstring
+    blocks = re.findall(r'class="doc-signature[^"]*"><pre>(.*?)</pre>', entry, re.DOTALL)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", block)).split()) for block in blocks]
+
+
+def test_api_reference_shows_lifecycle_methods_as_users_call_them(site: Path) -> None:
+    # The wrong-state overloads (a keyword-only Never) exist for the type checkers only.
+    page = site / "api" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    assert "_response_" not in text
+    assert "_websocket_" not in text
+    assert _signatures(page, "asgikit.Response.end") == ["end() -> Response[Finished]"]
+    assert _signatures(page, "asgikit.WebSocket.read") == ["read() -> str | bytes"]
+    assert len(_signatures(page, "asgikit.Response.write")) == 4  # three overloads and the whole
 
 
 def _size(value: int) -> str:

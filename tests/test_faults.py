@@ -8,7 +8,6 @@ The rule under test: asgikit reports all of these with its documented exceptions
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
@@ -28,17 +27,13 @@ from asgikit import (
     WebSocketState,
 )
 from asgikit._disconnect import WATCH_AFTER
-from asgikit.asgi import Receive, ReceiveEvent, SendEvent
+from asgikit.asgi import Receive, ReceiveEvent
 
-from .conftest import Recorder, http_scope, websocket_scope
+from .conftest import FailingSend, Recorder, http_scope, open_fds, websocket_scope
 
 BOUNDARY = b"B0undary"
 MULTIPART = b"multipart/form-data; boundary=" + BOUNDARY
 SPOOL = 1024 * 1024  # asgikit._limits.SPOOL_MAX_SIZE: larger files are on disk
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 class Events:
@@ -53,21 +48,6 @@ class Events:
         if not self.events:
             raise AssertionError("receive() called after the scripted events")
         return cast("ReceiveEvent", self.events.pop(0))
-
-
-class FailingSend:
-    """A ``send`` that records events and raises ``OSError`` on the ``fail_at``-th call
-    (1-based), as ASGI spec 2.4 servers do once the client is gone."""
-
-    def __init__(self, fail_at: int) -> None:
-        self.fail_at = fail_at
-        self.events: list[SendEvent] = []
-
-    async def __call__(self, event: SendEvent, /) -> None:
-        if len(self.events) + 1 == self.fail_at:
-            self.events.append(event)
-            raise OSError("connection reset by peer")
-        self.events.append(event)
 
 
 def multipart_head(name: str, filename: str | None = None) -> bytes:
@@ -196,6 +176,40 @@ async def test_spec_2_4_send_oserror_mid_stream_raises_client_disconnect() -> No
         {"type": "http.response.body", "body": b"one", "more_body": True},
         {"type": "http.response.body", "body": b"two", "more_body": True},
     ]
+
+
+async def test_spec_2_4_send_oserror_on_the_last_chunk_of_end_raises_client_disconnect() -> None:
+    send = FailingSend(fail_at=3)
+    response = Response(http_scope(spec_version="2.4"), Events([]), send)
+    started = await response.start()
+    await started.write(b"one", more_body=True)
+    with pytest.raises(ClientDisconnectError):
+        await started.end()
+    assert send.events[1:] == [
+        {"type": "http.response.body", "body": b"one", "more_body": True},
+        {"type": "http.response.body", "body": b""},
+    ]
+    await started.end()  # ended already: nothing more is sent
+    assert len(send.events) == 3
+
+
+@pytest.mark.parametrize("fail_at", [1, 3])
+async def test_spec_2_4_send_oserror_entering_or_leaving_response_writer_raises(
+    fail_at: int,
+) -> None:
+    """The start (on entering the block) and the empty last chunk (on leaving it) are sent
+    outside ``write``; a failing ``send`` there is a ``ClientDisconnectError`` too."""
+    send = FailingSend(fail_at=fail_at)
+    written: list[str] = []
+    response = Response(http_scope(spec_version="2.4"), Events([]), send)
+    with pytest.raises(ClientDisconnectError):
+        async with response.response_writer() as write:
+            await write("x")
+            written.append("x")
+    assert written == ([] if fail_at == 1 else ["x"])
+    assert [event["type"] for event in send.events] == [
+        "http.response.start", "http.response.body", "http.response.body",
+    ][:fail_at]  # fmt: skip
 
 
 async def test_spec_2_4_send_oserror_in_respond_stream_raises_and_closes_the_iterator() -> None:

@@ -31,9 +31,9 @@ from asgikit._exceptions import (
     UnsupportedMediaTypeError,
 )
 from asgikit.asgi import HTTPScope, ReceiveEvent
-from tests.conftest import Recorder, Script, http_scope
+from tests.conftest import Recorder, Script, http_scope, open_fds
 from tests.test_body import request
-from tests.test_multipart import BOUNDARY, CONTENT_TYPE, Part, encode, open_fds, part
+from tests.test_multipart import BOUNDARY, CONTENT_TYPE, Part, encode, part
 from tests.typing import positive_api
 
 MULTIPART: Final = [(b"content-type", CONTENT_TYPE.encode())]

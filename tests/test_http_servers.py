@@ -26,7 +26,6 @@ nothing was logged as an error (asgikit 0.18's ``response_writer`` made real ser
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import random
 from collections.abc import AsyncIterator, Iterator
@@ -36,7 +35,7 @@ import httpx
 import pytest
 
 from tests.apps import http_app
-from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged
+from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged, wait_for_record
 
 APP: Final = "tests.apps.http_app:app"
 TIMEOUT: Final = 15.0
@@ -89,12 +88,6 @@ def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     """One server process per kind for the whole module, its output kept in a file."""
     with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
         yield running
-
-
-@pytest.fixture
-async def client(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as http:
-        yield http
 
 
 async def app_errors(client: httpx.AsyncClient) -> object:
@@ -281,15 +274,10 @@ async def test_client_disconnect_mid_stream_raises_client_disconnect_error(
             received += len(chunk)
             if received >= 3 * len(http_app.CHUNK):
                 break
-    record: object = None
-    async with asyncio.timeout(TIMEOUT):
-        while record is None:
-            await asyncio.sleep(0.05)
-            record = (await client.get(f"/record?{key}")).json()
-    assert isinstance(record, dict)
+    record = await wait_for_record(client, key)
     assert record["outcome"] == "ClientDisconnectError"
-    chunks = cast("dict[str, int]", record)["chunks"]
-    assert 3 <= chunks < 1000
+    chunks = record["chunks"]
+    assert isinstance(chunks, int) and 3 <= chunks < 1000
     assert await app_errors(client) == []
 
 

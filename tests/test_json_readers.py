@@ -200,9 +200,21 @@ async def test_every_type_form_decodes_and_validates_in_every_reader(
 
 
 async def test_type_forms_with_unhashable_metadata_still_decode() -> None:
-    form = Annotated[int, msgspec.Meta(extra={"unhashable": []})]
+    form = Annotated[int, {"unhashable": []}]
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(form)  # so no decoder can be cached for it
     assert await body_of(b"5").read_json(form) == 5
     assert await body_of(b"6").read_json(form) == 6
+    with pytest.raises(BodyValidationError, match="Expected `int`, got `str`"):
+        await body_of(b'"7"').read_json(form)
+
+
+async def test_type_forms_with_hashable_metadata_decode_through_the_cache() -> None:
+    form = Annotated[int, msgspec.Meta(ge=0, extra={"note": []})]
+    assert await body_of(b"5").read_json(form) == 5
+    assert await body_of(b"6").read_json(form) == 6
+    with pytest.raises(BodyValidationError, match="Expected `int` >= 0"):
+        await body_of(b"-1").read_json(form)
 
 
 async def test_a_type_msgspec_cannot_decode_is_a_type_error() -> None:

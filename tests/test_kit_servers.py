@@ -8,7 +8,7 @@ daphne is not in the matrix: it does not run the lifespan protocol, so there is 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Final, cast
 
 import httpx
@@ -24,12 +24,6 @@ KIT_SERVERS: Final[tuple[ServerKind, ...]] = ("uvicorn-h11", "uvicorn-httptools"
 def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
         yield running
-
-
-@pytest.fixture
-async def client(server: ServerProcess) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as http:
-        yield http
 
 
 async def test_lifespan_state_reaches_requests_and_persists(client: httpx.AsyncClient) -> None:

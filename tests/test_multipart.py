@@ -23,6 +23,7 @@ from asgikit._multidict import MultiDict
 from asgikit._multipart import boundary_from_content_type
 from asgikit._multipart_form import WRITE_BATCH_SIZE, MultipartFormParser, parse_multipart
 from asgikit._uploads import UploadedFile
+from tests.conftest import open_fds
 
 BOUNDARY = "----asgikitBoundary7MA4YWxk"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
@@ -66,10 +67,6 @@ async def parse(
     body: bytes, *, chunk_size: int = 65536, content_type: str = CONTENT_TYPE, **limits: int
 ) -> MultiDict[str | UploadedFile]:
     return await parse_multipart(content_type, chunked(body, chunk_size), **limits)
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 async def close_all(form: MultiDict[str | UploadedFile]) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from asgikit import Request
 from asgikit._negotiation import MAX_ELEMENTS, MAX_PARAMETERS, MediaRange, parse_accept
@@ -114,6 +116,25 @@ def test_quoted_commas_and_semicolons_do_not_split_entries() -> None:
     assert ranges == (
         MediaRange("text", "plain", frozenset({("x", 'a,b;c"d')}), 1000),
         MediaRange("text", "html", frozenset(), 500),
+    )
+
+
+QUOTED_PIECES = {"a": "a", "b": "b", "\\\\": "\\", "\\a": "a", "\\\"": '"', ",": ","}
+"""Pieces of a quoted-string's inside as sent, each with what it stands for: plain characters
+and complete escapes, so that a value built from them never ends in a lone backslash."""
+
+
+@given(st.lists(st.sampled_from(sorted(QUOTED_PIECES))), st.text(alphabet="ab", max_size=4))
+def test_a_quoted_parameter_with_an_unescaped_quote_inside_is_refused(
+    pieces: list[str], rest: str
+) -> None:
+    inside = "".join(pieces)
+    # Two quoted strings glued together: the element is not a media range.
+    assert parse_accept([f'text/html;x="{inside}"{rest}"']) == ()
+    # The same quote escaped is part of the value.
+    value = "".join(QUOTED_PIECES[piece] for piece in pieces) + '"' + rest
+    assert parse_accept([f'text/html;x="{inside}\\"{rest}"']) == (
+        MediaRange("text", "html", frozenset({("x", value)}), 1000),
     )
 
 

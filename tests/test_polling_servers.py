@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Final, cast
 
 import httpx
 import pytest
 
-from tests.servers import SERVER_KINDS, ServerKind, server_output, start_server
+from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged, wait_for_record
 
 APP: Final = "tests.apps.polling_app:app"
 TIMEOUT: Final = 15.0
@@ -20,21 +19,11 @@ DATE: Final = "Sun, 06 Nov 1994 08:49:37 GMT"
 
 
 @pytest.fixture(scope="module", params=SERVER_KINDS)
-def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    """One server per kind for the module: ``(url, kind)``; fails on logged tracebacks."""
-    kind = cast("ServerKind", request.param)
-    with (
-        tempfile.NamedTemporaryFile(prefix=f"asgikit-poll-{kind}-", suffix=".log") as log,
-        start_server(kind, APP, startup_timeout=TIMEOUT, log=log) as url,
-    ):
-        yield url, kind
-        assert "Traceback" not in server_output(log)
-
-
-@pytest.fixture
-async def client(server: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server[0], timeout=TIMEOUT) as http:
-        yield http
+def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server per kind for the module; fails on logged tracebacks."""
+    with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
+        yield running
+        assert not running.tracebacks_logged()
 
 
 async def test_etag_and_last_modified_are_sent(client: httpx.AsyncClient) -> None:
@@ -70,20 +59,10 @@ async def test_failing_if_match_gives_412(client: httpx.AsyncClient) -> None:
     assert response.content == b""
 
 
-async def _record(client: httpx.AsyncClient, key: str) -> dict[str, object]:
-    record: object = None
-    async with asyncio.timeout(TIMEOUT):
-        while record is None:
-            await asyncio.sleep(0.05)
-            record = (await client.get(f"/record?{key}")).json()
-    assert isinstance(record, dict)
-    return cast("dict[str, object]", record)
-
-
 async def _outcome_of_a_prompt_stop(client: httpx.AsyncClient, key: str) -> object:
     """How the loop recorded under ``key`` ended, checking that it stopped within 500 loops
     (5 s) of the client leaving and left no poll pending."""
-    record = await _record(client, key)
+    record = await wait_for_record(client, key)
     loops = record["loops"]
     assert isinstance(loops, int) and 5 <= loops < 500
     assert record["pending"] == 0
@@ -91,10 +70,10 @@ async def _outcome_of_a_prompt_stop(client: httpx.AsyncClient, key: str) -> obje
 
 
 async def test_polling_loop_stops_promptly_after_the_client_leaves(
-    server: tuple[str, str], client: httpx.AsyncClient
+    server: ServerProcess, client: httpx.AsyncClient
 ) -> None:
-    key = f"wait-{server[1]}"
-    async with httpx.AsyncClient(base_url=server[0], timeout=TIMEOUT) as leaving:
+    key = f"wait-{server.kind}"
+    async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as leaving:
         request = asyncio.create_task(leaving.get(f"/wait?{key}"))
         await asyncio.sleep(0.3)
         request.cancel()  # closes the connection mid-request
@@ -104,11 +83,11 @@ async def test_polling_loop_stops_promptly_after_the_client_leaves(
 
 
 async def test_sse_loop_polling_is_disconnected_ends_when_the_client_leaves(
-    server: tuple[str, str], client: httpx.AsyncClient
+    server: ServerProcess, client: httpx.AsyncClient
 ) -> None:
-    key = f"sse-{server[1]}"
+    key = f"sse-{server.kind}"
     async with (
-        httpx.AsyncClient(base_url=server[0], timeout=TIMEOUT) as leaving,
+        httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as leaving,
         leaving.stream("GET", f"/sse?{key}") as response,
     ):
         assert response.status_code == 200
@@ -123,9 +102,9 @@ async def test_sse_loop_polling_is_disconnected_ends_when_the_client_leaves(
 
 
 async def test_a_poll_pending_when_the_response_ends_finishes_on_every_server(
-    server: tuple[str, str], client: httpx.AsyncClient
+    server: ServerProcess, client: httpx.AsyncClient
 ) -> None:
-    key = f"answer-{server[1]}"
+    key = f"answer-{server.kind}"
     assert (await client.get(f"/answer?{key}")).text == "answered"
-    record = await _record(client, key)
+    record = await wait_for_record(client, key)
     assert record == {"outcome": "completed", "polled": False, "pending": 0}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
-
 import asgikit
+from tests.docstrings import undocumented
 
 # Every name documented in the asgikit API spec (docs/api.md reproduces it).
 SPEC_NAMES = {
@@ -44,14 +43,7 @@ def test_every_spec_name_is_importable_from_the_package() -> None:
 
 
 def test_every_public_class_and_function_has_a_docstring() -> None:
-    for name in asgikit.__all__:
-        obj = getattr(asgikit, name)
-        if inspect.isclass(obj) or inspect.isfunction(obj):
-            assert inspect.getdoc(obj), name
-            for attr, member in vars(obj).items():
-                if attr.startswith("_") or not (inspect.isfunction(member) or isinstance(member, property)):
-                    continue
-                assert inspect.getdoc(member), f"{name}.{attr}"
+    assert undocumented(asgikit) == []
 
 
 def test_exception_hierarchy_matches_the_spec() -> None:

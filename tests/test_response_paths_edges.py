@@ -1,15 +1,17 @@
 """One-shot responses on both paths (the lean one and the one with headers): HEAD drops the body
-but keeps its length, a failing ``send`` becomes ``ClientDisconnectError``; and
-``Request.content_type``."""
+but keeps its length, a failing ``send`` becomes ``ClientDisconnectError`` for every responder;
+text in another encoding; and ``Request.content_type``."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final
 
 import pytest
 
 from asgikit import ClientDisconnectError, Request
-from asgikit.asgi import SendEvent
 
-from .conftest import Recorder, Script, http_scope
+from .conftest import FailingSend, Recorder, Script, http_scope
 
 
 @pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
@@ -39,29 +41,56 @@ async def test_get_responses_send_the_body(headers: dict[str, str] | None) -> No
     assert body == {"type": "http.response.body", "body": b"a" * 1024}
 
 
-class FailingSend:
-    """A ``send`` whose connection is gone after ``ok`` events."""
-
-    def __init__(self, ok: int) -> None:
-        self.ok = ok
-        self.events: list[SendEvent] = []
-
-    async def __call__(self, event: SendEvent, /) -> None:
-        if len(self.events) >= self.ok:
-            raise OSError("connection reset")
-        self.events.append(event)
-
-
 @pytest.mark.parametrize("headers", [None, {"x-extra": "1"}])
 @pytest.mark.parametrize("ok", [0, 1])
 async def test_a_send_failing_with_oserror_is_a_client_disconnect(
     headers: dict[str, str] | None, ok: int
 ) -> None:
-    send = FailingSend(ok)
+    send = FailingSend(fail_at=ok + 1)
     request = Request(http_scope(), Script(), send)
     with pytest.raises(ClientDisconnectError, match="connection reset"):
         await request.respond_bytes(b"body", headers=headers)
-    assert len(send.events) == ok
+    assert len(send.events) == ok + 1
+
+
+ONE_SHOT_RESPONDERS: Final[dict[str, Callable[[Request], Awaitable[None]]]] = {
+    "respond_bytes": lambda request: request.respond_bytes(b"body"),
+    "respond_text": lambda request: request.respond_text("body"),
+    "respond_text latin-1": lambda request: request.respond_text("\xe9", encoding="latin-1"),
+    "respond_json": lambda request: request.respond_json({"a": 1}),
+    "respond_empty": lambda request: request.respond_empty(),
+    "redirect": lambda request: request.redirect("/next"),
+    "redirect_post_get": lambda request: request.redirect_post_get("/next"),
+}
+
+
+@pytest.mark.parametrize("responder", ONE_SHOT_RESPONDERS)
+@pytest.mark.parametrize("fail_at", [1, 2])
+async def test_every_one_shot_responder_turns_a_failing_send_into_a_client_disconnect(
+    responder: str, fail_at: int
+) -> None:
+    send = FailingSend(fail_at=fail_at)
+    request = Request(http_scope(), Script(), send)
+    with pytest.raises(ClientDisconnectError, match="connection reset"):
+        await ONE_SHOT_RESPONDERS[responder](request)
+    sent = [event["type"] for event in send.events]
+    assert sent == ["http.response.start", "http.response.body"][:fail_at]
+
+
+async def test_text_in_another_encoding_is_sent_in_that_encoding() -> None:
+    recorder = Recorder()
+    await Request(http_scope(), Script(), recorder).respond_text("caf\xe9", encoding="latin-1")
+    assert recorder.events == [
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/plain; charset=latin-1"),
+                (b"content-length", b"4"),
+            ],
+        },
+        {"type": "http.response.body", "body": b"caf\xe9"},
+    ]
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,13 @@ from asgikit import JSONValue, Request
 from asgikit.asgi import HTTPScope, Receive, ReceiveEvent, Scope, Send
 from asgikit.testing import (
     PROFILES,
+    REFERENCE,
+    AppTransport,
     Client,
     LifespanError,
     ServerName,
     ServerProfile,
+    TransportOptions,
 )
 
 SERVER_NAMES: Final[tuple[ServerName, ...]] = ("uvicorn", "hypercorn", "granian", "daphne")
@@ -147,6 +150,41 @@ async def test_chunk_size_splits_into_pieces_of_that_size() -> None:
 def test_chunk_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="chunk_size must be at least 1"):
         Client(echo_app, chunk_size=0)
+
+
+def test_an_unknown_option_is_a_type_error_naming_it() -> None:
+    misspelt = cast("TransportOptions", {"servr": "uvicorn"})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'servr'"):
+        Client(echo_app, **misspelt)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'servr'"):
+        AppTransport(echo_app, **misspelt)
+
+
+def test_one_options_dict_serves_a_client_and_a_bare_transport_alike() -> None:
+    options: TransportOptions = {
+        "server": "granian", "chunk_size": 3, "check_conformance": False,
+        "raise_app_exceptions": False, "root_path": "/api", "client": ("10.0.0.1", 4242),
+        "http_version": "1.0", "shutdown_timeout": 0.5,
+    }  # fmt: skip
+    transport = Client(echo_app, **options).app_transport
+    bare = AppTransport(echo_app, **options)
+    for transport_ in (transport, bare):
+        assert transport_.profile == PROFILES["granian"]
+        assert (transport_.chunk_size, transport_.check_conformance) == (3, False)
+        assert (transport_.raise_app_exceptions, transport_.root_path) == (False, "/api")
+        assert (transport_.client, transport_.http_version) == (("10.0.0.1", 4242), "1.0")
+        assert transport_.shutdown_timeout == 0.5
+
+
+def test_options_left_out_take_the_documented_defaults() -> None:
+    transport = Client(echo_app).app_transport
+    assert transport.profile == REFERENCE
+    assert (transport.chunk_size, transport.faults) == (None, ())
+    assert (transport.check_conformance, transport.raise_app_exceptions) == (True, True)
+    assert (transport.root_path, transport.client, transport.http_version) == (
+        "", ("127.0.0.1", 50000), "1.1"
+    )
+    assert transport.shutdown_timeout == 5.0
 
 
 EXPECTED_SCOPES: Final[dict[str, dict[str, JSONValue]]] = {

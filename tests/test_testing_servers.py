@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final, cast
 
@@ -21,7 +20,7 @@ import pytest
 from asgikit import WebSocketDisconnect
 from asgikit.testing import Client, ServerName, WebSocketClosed, WebSocketDenied
 from tests.apps import http_app, ws_app
-from tests.servers import SERVER_KINDS, ServerKind, server_output, start_server
+from tests.servers import SERVER_KINDS, ServerKind, ServerProcess, serve_logged, start_server
 
 APP: Final = "tests.apps.http_app:app"
 TIMEOUT: Final = 15.0
@@ -116,27 +115,20 @@ async def send(client: httpx.AsyncClient, case: Case) -> Observed:
 
 
 @pytest.fixture(scope="module", params=SERVER_KINDS)
-def server(request: pytest.FixtureRequest) -> Iterator[tuple[ServerKind, str]]:
-    kind = cast("ServerKind", request.param)
-    with tempfile.NamedTemporaryFile(prefix=f"asgikit-{kind}-", suffix=".log") as log:
-        with start_server(kind, APP, startup_timeout=TIMEOUT, log=log) as url:
-            yield kind, url
-        assert "Traceback" not in server_output(log)
-
-
-@pytest.fixture
-async def real(server: tuple[ServerKind, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server[1], timeout=TIMEOUT) as client:
-        yield client
+def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """One server per kind for the module; fails on logged tracebacks."""
+    with serve_logged(cast("ServerKind", request.param), APP, startup_timeout=TIMEOUT) as running:
+        yield running
+        assert not running.tracebacks_logged()
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 async def test_in_process_client_answers_like_the_real_server(
-    server: tuple[ServerKind, str], real: httpx.AsyncClient, case: Case
+    server: ServerProcess, client: httpx.AsyncClient, case: Case
 ) -> None:
-    expected = await send(real, case)
-    async with Client(http_app.app, server=PROFILE[server[0]]) as client:
-        actual = await send(client, case)
+    expected = await send(client, case)
+    async with Client(http_app.app, server=PROFILE[server.kind]) as in_process:
+        actual = await send(in_process, case)
     assert actual == expected
 
 

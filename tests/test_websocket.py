@@ -25,8 +25,8 @@ from asgikit._websocket import (
     WebSocket,
     WebSocketState,
 )
-from asgikit.asgi import ReceiveEvent, SendEvent, WebSocketScope
-from tests.conftest import Recorder, Script, http_scope, websocket_scope
+from asgikit.asgi import ReceiveEvent, WebSocketScope
+from tests.conftest import FailingSend, Recorder, Script, http_scope, websocket_scope
 
 CONNECT: ReceiveEvent = {"type": "websocket.connect"}
 
@@ -37,20 +37,6 @@ def text(value: str) -> ReceiveEvent:
 
 def binary(value: bytes) -> ReceiveEvent:
     return {"type": "websocket.receive", "bytes": value}
-
-
-class FailingSend:
-    """A ``send`` that records events and raises ``OSError`` from call number ``fail_at`` on,
-    like an ASGI spec 2.4 server whose client is gone."""
-
-    def __init__(self, fail_at: int) -> None:
-        self.events: list[SendEvent] = []
-        self.fail_at = fail_at
-
-    async def __call__(self, event: SendEvent, /) -> None:
-        if len(self.events) + 1 >= self.fail_at:
-            raise OSError("connection lost")
-        self.events.append(event)
 
 
 def make(
@@ -524,7 +510,7 @@ async def test_write_when_server_reports_client_gone_raises_disconnect_1006() ->
     with pytest.raises(WebSocketClosedError):
         await ws.write("x")
     await ws.close()  # no-op: nothing more is sent
-    assert send.events == [{"type": "websocket.accept"}]
+    assert send.events == [{"type": "websocket.accept"}, {"type": "websocket.send", "text": "x"}]
 
 
 # close

@@ -54,7 +54,7 @@ from ._limits import (
     MAX_CONTENT_LENGTH,
 )
 from ._multidict import MultiDict
-from ._multipart import MultipartReader, PartSink, boundary_from_content_type
+from ._multipart import FormLimitArgs, MultipartReader, PartSink, boundary_from_content_type
 from ._multipart_form import parse_multipart
 from ._params import media_type_and_charset, text_codec
 from ._polling import polled_receive
@@ -389,31 +389,23 @@ class Body:
 
         Close the returned ``UploadedFile`` objects when done with them.
         """
-        full_type, media_type, _ = self._type_info or self._parse_type()
-        if media_type == _FORM_URLENCODED:
-            body = await self.read_bytes(
-                max_body_size=DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size
-            )
+        full_type, multipart, limit = self._form_type("read_form()", max_body_size)
+        if not multipart:
+            body = await self.read_bytes(max_body_size=limit)
             return parse_urlencoded(body, max_fields=max_fields, max_field_size=max_part_size)
-        if media_type != _FORM_MULTIPART:
-            raise UnsupportedMediaTypeError(
-                "read_form() needs an application/x-www-form-urlencoded or multipart/form-data body"
-            )
-        limit = DEFAULT_MAX_MULTIPART_SIZE if max_body_size is None else max_body_size
+        limits = FormLimitArgs(
+            max_fields=max_fields,
+            max_files=max_files,
+            max_part_size=max_part_size,
+            max_fields_size=max_fields_size,
+            max_file_size=max_file_size,
+            max_part_header_count=max_part_header_count,
+            max_part_header_size=max_part_header_size,
+            max_body_size=limit,
+        )
         chunks = self._form_chunks(limit)
         try:
-            return await parse_multipart(
-                full_type or "",
-                chunks,
-                max_fields=max_fields,
-                max_files=max_files,
-                max_part_size=max_part_size,
-                max_fields_size=max_fields_size,
-                max_file_size=max_file_size,
-                max_part_header_count=max_part_header_count,
-                max_part_header_size=max_part_header_size,
-                max_body_size=limit,
-            )
+            return await parse_multipart(full_type, chunks, **limits)
         finally:
             chunks.stop()
 
@@ -442,36 +434,46 @@ class Body:
         Unsupported content types and bad boundaries raise here; everything else is raised
         while iterating. A body already streamed raises ``RequestAlreadyConsumedError`` here.
         """
-        full_type, media_type, _ = self._type_info or self._parse_type()
-        if media_type == _FORM_URLENCODED:
-            limit = DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size
+        full_type, multipart, limit = self._form_type("iter_parts()", max_body_size)
+        if not multipart:
 
             def urlencoded(sink: PartSink) -> FormParser:
                 return UrlencodedReader(sink, max_fields=max_fields, max_field_size=max_part_size)
 
             return FormParts(_WholeBody(self, limit), urlencoded, max_part_size=max_part_size)
+        boundary = boundary_from_content_type(full_type)
+        limits = FormLimitArgs(
+            max_fields=max_fields,
+            max_files=max_files,
+            max_part_size=max_part_size,
+            max_fields_size=max_fields_size,
+            max_file_size=max_file_size,
+            max_part_header_count=max_part_header_count,
+            max_part_header_size=max_part_header_size,
+            max_body_size=limit,
+        )
+
+        def multipart_reader(sink: PartSink) -> FormParser:
+            return MultipartReader(boundary, sink, **limits)
+
+        return FormParts(self._form_chunks(limit), multipart_reader, max_part_size=max_part_size)
+
+    def _form_type(self, caller: str, max_body_size: int | None) -> tuple[str, bool, int]:
+        """What a form read by ``caller`` (``"read_form()"``) starts from: the full
+        ``Content-Type`` value, whether the body is multipart, and its size limit
+        (``max_body_size``, else ``DEFAULT_MAX_BODY_SIZE`` for an urlencoded body, read into
+        memory, and ``DEFAULT_MAX_MULTIPART_SIZE`` for a multipart one). Any other content type
+        raises ``UnsupportedMediaTypeError``."""
+        full_type, media_type, _ = self._type_info or self._parse_type()
+        if media_type == _FORM_URLENCODED:
+            limit = DEFAULT_MAX_BODY_SIZE if max_body_size is None else max_body_size
+            return full_type or "", False, limit
         if media_type != _FORM_MULTIPART:
             raise UnsupportedMediaTypeError(
-                "iter_parts() needs an application/x-www-form-urlencoded or multipart/form-data body"
+                f"{caller} needs an application/x-www-form-urlencoded or multipart/form-data body"
             )
-        boundary = boundary_from_content_type(full_type or "")
         limit = DEFAULT_MAX_MULTIPART_SIZE if max_body_size is None else max_body_size
-
-        def multipart(sink: PartSink) -> FormParser:
-            return MultipartReader(
-                boundary,
-                sink,
-                max_fields=max_fields,
-                max_files=max_files,
-                max_part_size=max_part_size,
-                max_fields_size=max_fields_size,
-                max_file_size=max_file_size,
-                max_part_header_count=max_part_header_count,
-                max_part_header_size=max_part_header_size,
-                max_body_size=limit,
-            )
-
-        return FormParts(self._form_chunks(limit), multipart, max_part_size=max_part_size)
+        return full_type or "", True, limit
 
     def _form_chunks(self, limit: int) -> _BodyChunks:
         """The body for a form parser: the cached body, or ``receive`` from now on (the body

@@ -12,7 +12,8 @@ Under trio (no asyncio loop) there is no such task.
 The watch of one stream is a single float, its deadline: ``UNDECIDED`` before the first
 chunk, ``NEVER`` once no task can be needed (or one runs), else the ``monotonic()`` time at
 which the next chunk starts the task. Writers compare it with the clock and call
-``advance_watch`` only when it is due.
+``advance_watch`` only when it is due. Whether an asyncio loop runs is asked only then, when a
+task is about to start: every stream pays for the deadline, only long ones for that question.
 """
 
 from __future__ import annotations
@@ -53,19 +54,19 @@ def _store(scope: HTTPScope | WebSocketScope) -> dict[str, object]:
     return cast("dict[str, object]", cast(object, scope))
 
 
-def first_deadline(scope: HTTPScope | WebSocketScope, *, dropped: bool = False) -> float:
+_SEND_REPORTS_DISCONNECT: Final = (2, 4)
+"""The first ASGI spec version whose servers raise ``OSError`` from ``send`` once the client
+is gone."""
+
+
+def first_deadline(scope: HTTPScope | WebSocketScope, dropped: bool) -> float:
     """Decide once per stream whether a watcher may be needed: ``NEVER`` on spec >= 2.4
-    (unless the chunks are ``dropped``: HEAD, 204, 304), for websockets, when one already
-    runs or without an asyncio loop; otherwise the deadline ``WATCH_AFTER`` seconds ahead."""
-    if (
-        scope["type"] != "http"
-        or (not dropped and spec_version(scope) >= (2, 4))
-        or LISTENER_KEY in scope
-    ):
+    (unless the chunks are ``dropped``: HEAD, 204, 304), for websockets, or when one already
+    runs; otherwise the deadline ``WATCH_AFTER`` seconds ahead. (Without an asyncio loop,
+    ``advance_watch`` returns ``NEVER`` when the deadline comes.)"""
+    if scope["type"] != "http" or LISTENER_KEY in scope:
         return NEVER
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # not asyncio (e.g. trio): no watcher
+    if not dropped and spec_version(scope) >= _SEND_REPORTS_DISCONNECT:
         return NEVER
     return monotonic() + WATCH_AFTER
 
@@ -81,7 +82,7 @@ def watch_step(
     """The watch's step for one streamed chunk: decide at the first chunk (``UNDECIDED``),
     start the watcher once the deadline has passed. Returns the new deadline."""
     if watch_at == UNDECIDED:
-        watch_at = first_deadline(scope, dropped=dropped)
+        watch_at = first_deadline(scope, dropped)
     if watch_at != NEVER and monotonic() >= watch_at:
         watch_at = advance_watch(scope, receive, state)
     return watch_at
@@ -91,7 +92,12 @@ def advance_watch(
     scope: HTTPScope | WebSocketScope, receive: Receive, state: ConnectionState
 ) -> float:
     """Called by a streamed write once ``monotonic() >= watch_at``: start the watcher and
-    return ``NEVER``, or, while a body reader owns ``receive()``, a new deadline."""
+    return ``NEVER``, or, while a body reader owns ``receive()``, a new deadline. Without an
+    asyncio loop (e.g. under trio) there is no watcher: ``NEVER``."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return NEVER
     if state.reading:  # full duplex: a body reader owns receive() for now; try again later
         return monotonic() + WATCH_AFTER
     if LISTENER_KEY in scope:
@@ -100,7 +106,7 @@ def advance_watch(
         state.body_streamed = True  # the watcher discards what is left of the body
     if state.polled is not None:  # is_disconnected() holds events: the watch takes them first
         receive = polled_receive(state, receive)
-    watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, state))
+    watcher = loop.create_task(_watch_disconnect(receive, state))
     _store(scope)[LISTENER_KEY] = watcher
     return NEVER
 

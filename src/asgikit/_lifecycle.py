@@ -147,11 +147,12 @@ def start_event(
     state: ConnectionState,
     status: int,
     raw: list[tuple[bytes, bytes]],
-    *,
     trailers: bool = False,
 ) -> SendEvent:
     """Record the move to ``STARTED`` and return the start event to send (``status`` already
-    checked). A plain function, so a coroutine that sends the event adds no frame for it."""
+    checked). A plain function, so a coroutine that sends the event adds no frame for it.
+    (``trailers`` is not keyword-only: CPython resolves the default of a keyword-only
+    parameter with a dict lookup per call, a positional one from a tuple.)"""
     state.response = RESPONSE_STARTED
     state.response_status = status
     if scope["type"] != "http":

@@ -31,6 +31,10 @@ Policies (each one a decision callers can rely on):
 - A body that ends before the closing boundary raises ``MalformedBodyError``.
 - Limits are checked before a sink sees the data, so a sink that keeps what it is given never
   holds more than a limit.
+- ``max_part_header_size`` counts the names and values of a part's headers, not the colons,
+  the spaces after them or the line ends. Those uncounted bytes are bounded too: one header
+  line may exceed the limit by at most ``_HEADER_LINE_SLACK`` (64) bytes, colon and spaces
+  included.
 """
 
 from __future__ import annotations
@@ -83,6 +87,13 @@ _BCHARS: Final = frozenset(
 # python-multipart's own header limit messages (mapped to PartHeadersTooLargeError).
 _HEADER_COUNT_MESSAGE: Final = "Maximum header count"
 _HEADER_SIZE_MESSAGE: Final = "Maximum header size"
+
+_HEADER_LINE_SLACK: Final = 64
+"""Bytes one header line may have beyond ``max_part_header_size`` for its colon and the spaces
+after it. ``max_part_header_size`` counts names and values only (``MultipartReader`` enforces
+it); python-multipart also counts the colon and the spaces it skips, line by line, so its
+limit is raised by this slack. It then never refuses a part within the documented limit and
+still bounds a run of padding spaces, which nothing else counts."""
 
 
 def boundary_from_content_type(content_type: str) -> bytes:
@@ -264,25 +275,21 @@ class MultipartReader:
             boundary,
             callbacks,
             max_header_count=max_part_header_count,
-            max_header_size=max_part_header_size,
+            max_header_size=max_part_header_size + _HEADER_LINE_SLACK,
         )
         self._received = 0
         self._fields = 0
         self._files = 0
         self._field_bytes = 0
-        self._headers: list[tuple[bytes, bytes]] = []
+        # Emptied again after every header line (_on_header_end); the other per-part state is
+        # set where a part begins (_on_part_begin) and where its headers end (_in_file).
         self._header_name = bytearray()
         self._header_value = bytearray()
-        self._header_bytes = 0
-        self._in_file = False
-        self._part_size = 0
 
     # -- python_multipart callbacks (synchronous, called from inside MultipartParser.write) --
 
     def _on_part_begin(self) -> None:
-        self._headers = []
-        self._header_name = bytearray()
-        self._header_value = bytearray()
+        self._headers: list[tuple[bytes, bytes]] = []
         self._header_bytes = 0
         self._part_size = 0
 

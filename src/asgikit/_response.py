@@ -3,7 +3,8 @@
 The phantom parameter ``S`` is ``Unstarted``, ``Started`` or ``Finished``. Methods valid in one
 state are typed on ``self: Response[<state>]`` and transitions return the same object re-typed,
 so typed code rebinds (``started = await response.start()``) and the checkers reject ``write()``
-before ``start()``, a second ``start()`` or ``write()`` after the end. Python cannot stop a
+before ``start()``, a second ``start()`` or ``write()`` after the end, each with one error that
+names the broken rule (the wrong-state overloads of ``_typestate``). Python cannot stop a
 stale reference statically, so every check also exists at runtime, against the state shared by
 every view of the scope (``connection_state``): ``await response.start()`` followed by
 ``await response.write(...)`` on the same object, as code written for asgikit 0.18 does, keeps
@@ -31,7 +32,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from http import HTTPStatus
 from os import PathLike
-from typing import Final, Generic, Literal, cast, final, overload
+from typing import Final, Generic, Literal, Never, cast, final, overload
 
 from typing_extensions import TypeVar
 
@@ -55,6 +56,7 @@ from ._response_headers import (
 from ._scope import extensions
 from ._sse import ServerSentEvent
 from ._streaming import StreamWriter, Writer, finish_body, respond_sse, respond_stream, write_chunk
+from ._typestate import typestate_implementation
 from .asgi import HTTPScope, Receive, Send, WebSocketScope
 
 __all__ = [
@@ -142,6 +144,27 @@ class Response(Generic[S]):
 
     # the typestate API
 
+    @overload
+    async def start(
+        self: Response[Unstarted],
+        status: HTTPStatus | int = 200,
+        *,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+        trailers: bool = False,
+    ) -> Response[Started]: ...
+    @overload
+    async def start(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Started]: ...
+    @overload
+    async def start(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Started]: ...
+    @typestate_implementation
     async def start(
         self: Response[Unstarted],
         status: HTTPStatus | int = 200,
@@ -196,6 +219,15 @@ class Response(Generic[S]):
     async def write(
         self: Response[Started], body: bytes, *, more_body: bool
     ) -> Response[Started] | Response[Finished]: ...
+    @overload
+    async def write(
+        self: Response[Unstarted], *args: object, _response_not_started: Never, **kwargs: object
+    ) -> Response[Started] | Response[Finished]: ...
+    @overload
+    async def write(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Started] | Response[Finished]: ...
+    @typestate_implementation
     async def write(
         self: Response[Started], body: bytes, *, more_body: bool = False
     ) -> Response[Started] | Response[Finished]:
@@ -216,6 +248,17 @@ class Response(Generic[S]):
         )
         return self if more_body else cast("Response[Finished]", self)
 
+    @overload
+    async def end(self: Response[Started]) -> Response[Finished]: ...
+    @overload
+    async def end(
+        self: Response[Unstarted], *args: object, _response_not_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def end(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def end(self: Response[Started]) -> Response[Finished]:
         """Finish the response (an empty last chunk) and return this object typed as finished.
 
@@ -235,6 +278,28 @@ class Response(Generic[S]):
 
     # one-shot helpers: each reaches the hot path, _oneshot.complete_response
 
+    @overload
+    async def respond_bytes(
+        self: Response[Unstarted],
+        content: bytes,
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_bytes(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_bytes(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def respond_bytes(
         self: Response[Unstarted],
         content: bytes,
@@ -280,6 +345,29 @@ class Response(Generic[S]):
         )
         return cast("Response[Finished]", self)
 
+    @overload
+    async def respond_text(
+        self: Response[Unstarted],
+        content: str,
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str = "text/plain",
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_text(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_text(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def respond_text(
         self: Response[Unstarted],
         content: str,
@@ -313,6 +401,30 @@ class Response(Generic[S]):
         )
         return cast("Response[Finished]", self)
 
+    @overload
+    async def respond_json(
+        self: Response[Unstarted],
+        content: object,
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str = "application/json",
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+        enc_hook: EncHook | None = None,
+        etag: str | None = None,
+        weak_etag: bool = False,
+        last_modified: datetime | float | None = None,
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_json(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_json(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def respond_json(
         self: Response[Unstarted],
         content: object,
@@ -350,6 +462,23 @@ class Response(Generic[S]):
         )
         return cast("Response[Finished]", self)
 
+    @overload
+    async def respond_empty(
+        self: Response[Unstarted],
+        status: HTTPStatus | int = 204,
+        *,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_empty(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def respond_empty(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def respond_empty(
         self: Response[Unstarted],
         status: HTTPStatus | int = 204,
@@ -362,6 +491,24 @@ class Response(Generic[S]):
         await respond_complete(self._scope, self._send, status, b"", None, headers, cookies)
         return cast("Response[Finished]", self)
 
+    @overload
+    async def redirect(
+        self: Response[Unstarted],
+        location: str,
+        *,
+        permanent: bool = False,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> Response[Finished]: ...
+    @overload
+    async def redirect(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def redirect(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def redirect(
         self: Response[Unstarted],
         location: str,
@@ -384,6 +531,23 @@ class Response(Generic[S]):
         )
         return cast("Response[Finished]", self)
 
+    @overload
+    async def redirect_post_get(
+        self: Response[Unstarted],
+        location: str,
+        *,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> Response[Finished]: ...
+    @overload
+    async def redirect_post_get(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @overload
+    async def redirect_post_get(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> Response[Finished]: ...
+    @typestate_implementation
     async def redirect_post_get(
         self: Response[Unstarted],
         location: str,
@@ -400,6 +564,17 @@ class Response(Generic[S]):
         )
         return cast("Response[Finished]", self)
 
+    @overload
+    async def send_trailers(self: Response[Finished], headers: HeaderInput) -> None: ...
+    @overload
+    async def send_trailers(
+        self: Response[Unstarted], *args: object, _response_not_started: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def send_trailers(
+        self: Response[Started], *args: object, _response_not_ended: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def send_trailers(self: Response[Finished], headers: HeaderInput) -> None:
         """Send trailer headers after the body, when ``start(trailers=True)`` announced them
         and the server offers ``http.response.trailers``; otherwise do nothing.
@@ -421,6 +596,17 @@ class Response(Generic[S]):
         except OSError as exc:
             raise client_gone(self._scope, state, exc) from exc
 
+    @overload
+    async def send_early_hints(self: Response[Unstarted], links: Iterable[str]) -> None: ...
+    @overload
+    async def send_early_hints(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def send_early_hints(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def send_early_hints(self: Response[Unstarted], links: Iterable[str]) -> None:
         """Send ``103 Early Hints`` with these ``Link`` header values, when the server supports
         the ``http.response.early_hint`` extension; otherwise (and for websockets) do nothing.
@@ -446,6 +632,26 @@ class Response(Generic[S]):
 
     # streaming helpers (see _streaming)
 
+    @overload
+    def response_writer(
+        self: Response[Unstarted],
+        status: HTTPStatus | int = 200,
+        *,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> AbstractAsyncContextManager[Writer]: ...
+    @overload
+    def response_writer(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> AbstractAsyncContextManager[Writer]: ...
+    @overload
+    def response_writer(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> AbstractAsyncContextManager[Writer]: ...
+    @typestate_implementation
     def response_writer(
         self: Response[Unstarted],
         status: HTTPStatus | int = 200,
@@ -486,6 +692,27 @@ class Response(Generic[S]):
             encoding,
         )
 
+    @overload
+    async def respond_stream(
+        self: Response[Unstarted],
+        stream: AsyncIterable[bytes | str],
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str | None = None,
+        content_length: int | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        encoding: str = "utf-8",
+    ) -> None: ...
+    @overload
+    async def respond_stream(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def respond_stream(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def respond_stream(
         self: Response[Unstarted],
         stream: AsyncIterable[bytes | str],
@@ -519,6 +746,24 @@ class Response(Generic[S]):
             encoding=encoding,
         )
 
+    @overload
+    async def respond_sse(
+        self: Response[Unstarted],
+        events: AsyncIterable[ServerSentEvent | str],
+        *,
+        status: HTTPStatus | int = 200,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+    ) -> None: ...
+    @overload
+    async def respond_sse(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def respond_sse(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def respond_sse(
         self: Response[Unstarted],
         events: AsyncIterable[ServerSentEvent | str],
@@ -548,6 +793,26 @@ class Response(Generic[S]):
 
     # files (see _file_sending)
 
+    @overload
+    async def respond_file(
+        self: Response[Unstarted],
+        path: str | PathLike[str],
+        *,
+        status: HTTPStatus | int = 200,
+        media_type: str | None = None,
+        headers: HeaderInput | None = None,
+        cookies: Cookies | None = None,
+        filename: str | None = None,
+    ) -> None: ...
+    @overload
+    async def respond_file(
+        self: Response[Started], *args: object, _response_already_started: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def respond_file(
+        self: Response[Finished], *args: object, _response_already_ended: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def respond_file(
         self: Response[Unstarted],
         path: str | PathLike[str],

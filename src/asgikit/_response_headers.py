@@ -184,9 +184,14 @@ def start_headers(
     """The header list of a response started before its body is known: ``base`` (replaceable
     defaults), ``content-type`` from ``media_type``, ``content-length`` (never for 204 and
     304), then the user's headers and cookies."""
-    raw = list(base)
-    if media_type is not None:
-        raw.append((CONTENT_TYPE, content_type_value(media_type, encoding)))
+    if media_type is None:
+        raw = list(base)
+    else:
+        # The cache of content_type_value, read here first: a call less per stream.
+        value = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
+        if value is None:
+            value = content_type_value(media_type, encoding)
+        raw = [*base, (CONTENT_TYPE, value)]
     if content_length is not None and status != 204 and status != 304:
         if type(content_length) is not int or content_length < 0:
             raise ValueError(f"content_length must be a non-negative int, not {content_length!r}")

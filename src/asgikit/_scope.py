@@ -19,11 +19,21 @@ __all__ = [
 
 AnyConnectionScope = HTTPScope | WebSocketScope
 
-_spec_cache: dict[str, tuple[int, int]] = {}
+_spec_cache: dict[object, tuple[int, int]] = {None: (2, 0)}
+"""Parsed ``spec_version`` strings (at most 64: a server sends one or two); ``None`` stands
+for a missing one."""
 
 
 def spec_version(scope: AnyConnectionScope) -> tuple[int, int]:
     """``scope["asgi"]["spec_version"]`` as ``(major, minor)``; missing or garbled means 2.0."""
+    try:  # a version seen before: one .get() call, not three
+        return _spec_cache[scope["asgi"].get("spec_version")]
+    except (KeyError, AttributeError, TypeError):  # first sight, no version, a garbled "asgi"
+        return _parse_spec_version(scope)
+
+
+def _parse_spec_version(scope: AnyConnectionScope) -> tuple[int, int]:
+    """``spec_version`` the first time a version is seen (cached), or for a garbled scope."""
     raw = scope.get("asgi", {}).get("spec_version")
     if raw is None:
         return (2, 0)

@@ -19,7 +19,13 @@ from time import monotonic
 from types import TracebackType
 from typing import Final, TypeVar, cast, final
 
-from ._connection import RESPONSE_ENDED, RESPONSE_STARTED, ConnectionState, connection_state
+from ._connection import (
+    LISTENER_KEY,
+    RESPONSE_ENDED,
+    RESPONSE_STARTED,
+    ConnectionState,
+    connection_state,
+)
 from ._cookies import Cookies
 from ._disconnect import (
     NEVER,
@@ -47,6 +53,8 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+_OK: Final = HTTPStatus.OK  # looked up once: reading an enum member costs ~190 ns
 
 Writer = Callable[[bytes | str], Awaitable[None]]
 """What ``response_writer()`` yields: ``await write(chunk)`` sends one chunk of the body."""
@@ -107,7 +115,8 @@ def last_event(scope: HTTPScope | WebSocketScope, state: ConnectionState) -> Sen
     the client is known to be gone (nothing is sent then). The caller has checked that the
     response is started."""
     state.response = RESPONSE_ENDED
-    stop_listener(scope)
+    if LISTENER_KEY in scope:  # tested here: a call less for the streams without a watcher
+        stop_listener(scope)
     if state.disconnected:
         return None
     if scope["type"] != "http":
@@ -145,9 +154,11 @@ class StreamWriter:
     response and gives ``write``, and whose normal exit ends it.
 
     A class of its own rather than an ``@asynccontextmanager`` generator or closures: no
-    generator can fail to stop, and one object per stream is all it costs. The common case
-    (an HTTP body that reaches the client) is decided once on entry (``_lean``) and then
-    costs a few tests per chunk; everything else goes through ``write_chunk``.
+    generator can fail to stop, and one object per stream is all it costs. Entry decides once
+    which writer it hands out: ``write``, the fast path, for the common case (an HTTP body that
+    reaches the client, on a server whose ``send`` cannot fail), which then costs a few tests
+    per chunk; ``_write_other`` for the rest (``_lean``: the body reaches the client but ``send``
+    may fail; otherwise HEAD/204/304 and websocket denials, through ``write_chunk``).
     """
 
     __slots__ = (
@@ -161,7 +172,6 @@ class StreamWriter:
         "_receive",
         "_scope",
         "_send",
-        "_send_may_fail",
         "_state",
         "_status",
         "_watch_at",
@@ -194,14 +204,13 @@ class StreamWriter:
         self._base = base
         self._state = connection_state(scope)
         self._lean = False
-        self._send_may_fail = False
         self._watch_at = UNDECIDED
 
     async def __aenter__(self) -> Writer:
         scope = self._scope
         state = self._state
         status = self._status
-        code = STATUS_CODES.get(status)
+        code = 200 if status is _OK else STATUS_CODES.get(status)
         if code is None or state.response or scope["type"] != "http":
             code = check_start(scope, state, status)
         raw = start_headers(
@@ -213,24 +222,27 @@ class StreamWriter:
             self._encoding,
             self._base,
         )
-        if scope["type"] == "http":
-            # Decided once for the whole stream: the lean path, and whether it needs a watch.
-            self._lean = scope["method"] != "HEAD" and code != 204 and code != 304
-            if self._lean:
-                self._watch_at = first_deadline(scope)
-                self._send_may_fail = self._watch_at == NEVER
+        # Decided once for the whole stream: the lean path (the body reaches the client), and
+        # within it the fast one (spec < 2.4, so send cannot fail: a watch may be needed).
+        fast = False
+        if scope["type"] == "http" and scope["method"] != "HEAD" and code != 204 and code != 304:
+            watch_at = first_deadline(scope, False)
+            self._watch_at = watch_at
+            self._lean = True
+            fast = watch_at != NEVER
+        send = self._send  # a local: see write()
         try:
-            await self._send(start_event(scope, state, code, raw))
+            await send(start_event(scope, state, code, raw))
         except OSError as exc:
             raise client_gone(scope, state, exc) from exc
-        return self.write
+        return self.write if fast else self._write_other
 
     def write(self, data: bytes | str) -> Awaitable[None]:
         """Send one chunk: ``bytes`` as they are, ``str`` encoded; empty chunks are skipped.
 
-        A plain method returning what to await: on servers whose ``send`` cannot fail (spec
-        < 2.4) the common case hands back ``send``'s own awaitable, one coroutine less per
-        chunk. Errors known up front are raised by the call itself.
+        The fast path, handed out only for HTTP bodies that reach the client on servers whose
+        ``send`` cannot fail (spec < 2.4): a plain method returning ``send``'s own awaitable,
+        one coroutine less per chunk. Errors known up front are raised by the call itself.
 
         Raises:
             ClientDisconnectError: if the client disconnected.
@@ -245,25 +257,43 @@ class StreamWriter:
         if not chunk:
             return _DONE
         state = self._state
-        if self._lean and state.response == RESPONSE_STARTED and not state.disconnected:
-            if self._send_may_fail:
-                return self._checked_send(state, chunk)
+        if state.response == RESPONSE_STARTED and not state.disconnected:
             if monotonic() >= self._watch_at:
                 self._watch_at = advance_watch(self._scope, self._receive, state)
-            return self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # A local: on CPython 3.11, self._send(...) looks the slot up unspecialised, per call.
+            send = self._send
+            return send({"type": "http.response.body", "body": chunk, "more_body": True})
+        return self._general_write(chunk)  # raises the lifecycle error
+
+    def _write_other(self, data: bytes | str) -> Awaitable[None]:
+        """``write`` for the streams off the fast path: a checked ``send`` while a lean stream
+        is open (``send`` may fail), else ``write_chunk``. Empty chunks are skipped here too."""
+        chunk = data.encode(self._encoding) if isinstance(data, str) else data
+        state = self._state
+        if (
+            self._lean
+            and type(chunk) is bytes
+            and chunk
+            and state.response == RESPONSE_STARTED
+            and not state.disconnected
+        ):
+            return self._checked_send(state, chunk)
         return self._general_write(chunk)
 
     async def _general_write(self, chunk: bytes) -> None:
         """Everything but the common case, through ``write_chunk``; the watch deadline carries
         over from chunk to chunk (HEAD/204/304 streams rely on it)."""
+        if type(chunk) is bytes and not chunk:  # skipped, whatever the state of the response
+            return
         self._watch_at = await write_chunk(
             self._scope, self._receive, self._send, self._state, chunk, True, self._watch_at
         )
 
     async def _checked_send(self, state: ConnectionState, chunk: bytes) -> None:
         """``send`` may report the disconnect itself (spec >= 2.4, or no watch possible)."""
+        send = self._send  # a local: see write()
         try:
-            await self._send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except OSError as exc:
             raise client_gone(self._scope, state, exc) from exc
 
@@ -284,8 +314,9 @@ class StreamWriter:
         event = last_event(self._scope, state)
         if event is None:
             return
+        send = self._send  # a local: see write()
         try:
-            await self._send(event)
+            await send(event)
         except OSError as exc:
             raise client_gone(self._scope, state, exc) from exc
 

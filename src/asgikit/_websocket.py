@@ -4,7 +4,8 @@ The static state ``S`` of ``WebSocket[S]`` follows the connection: a fresh ``Web
 ``WebSocket[Literal[WebSocketState.NEW]]``; ``accept()`` returns the same object typed as
 accepted and ``close()`` the same object typed as closed, so the type checkers reject
 ``read``/``write`` before ``accept``, a second ``accept`` and writes through the handle
-``close()`` returned. Every check also happens at run time, against a state shared by all
+``close()`` returned, each with one error that names the broken rule (the wrong-state
+overloads of ``_typestate``). Every check also happens at run time, against a state shared by all
 ``WebSocket`` objects built on the same scope.
 """
 
@@ -13,7 +14,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import AsyncIterator, Mapping
 from enum import Enum
-from typing import Final, Generic, Literal, NoReturn, TypeAlias, TypeVar, cast, final, overload
+from typing import (
+    Final,
+    Generic,
+    Literal,
+    Never,
+    NoReturn,
+    TypeAlias,
+    TypeVar,
+    cast,
+    final,
+    overload,
+)
 
 from typing_extensions import TypeForm
 from typing_extensions import TypeVar as DefaultTypeVar
@@ -29,6 +41,7 @@ from ._exceptions import (
 from ._header_encoding import HeaderInput, encode_headers
 from ._json import EncHook, JSONDecodeFailure, JSONValue, decode_json, encode_json
 from ._scope import spec_version
+from ._typestate import typestate_implementation
 from .asgi import (
     Receive,
     Send,
@@ -190,6 +203,21 @@ class WebSocket(Generic[S]):
         """The subprotocols the client offered, in its order of preference."""
         return list(self._scope.get("subprotocols", ()))
 
+    @overload
+    async def accept(
+        self: WebSocket[Literal[WebSocketState.NEW, WebSocketState.CONNECTED]],
+        subprotocol: str | None = None,
+        headers: HeaderInput | None = None,
+    ) -> WebSocket[Literal[WebSocketState.ACCEPTED]]: ...
+    @overload
+    async def accept(
+        self: AcceptedWebSocket, *args: object, _websocket_already_accepted: Never, **kwargs: object
+    ) -> WebSocket[Literal[WebSocketState.ACCEPTED]]: ...
+    @overload
+    async def accept(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> WebSocket[Literal[WebSocketState.ACCEPTED]]: ...
+    @typestate_implementation
     async def accept(
         self: WebSocket[Literal[WebSocketState.NEW, WebSocketState.CONNECTED]],
         subprotocol: str | None = None,
@@ -246,35 +274,61 @@ class WebSocket(Generic[S]):
         conn.websocket = _ACCEPTED
         return cast("WebSocket[Literal[WebSocketState.ACCEPTED]]", self)
 
+    @overload
+    async def read(self: WebSocket[Literal[WebSocketState.ACCEPTED]]) -> str | bytes: ...
+    @overload
+    async def read(
+        self: _UnacceptedWebSocket, *args: object, _websocket_not_accepted: Never, **kwargs: object
+    ) -> str | bytes: ...
+    @overload
+    async def read(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> str | bytes: ...
+    @typestate_implementation
     async def read(self: WebSocket[Literal[WebSocketState.ACCEPTED]]) -> str | bytes:
         """Wait for the next message: ``str`` for a text frame, ``bytes`` for a binary one.
 
         Raises ``WebSocketDisconnect`` (with the client's code and reason) when the client
         leaves; reading again after that raises ``WebSocketClosedError``.
         """
-        if self._conn.websocket != _ACCEPTED:
-            _not_accepted(self._conn)
-        event = await self._receive()
+        conn = self._conn
+        if conn.websocket != _ACCEPTED:
+            _not_accepted(conn)
+        # Locals, not self._receive(...): on CPython 3.11 calling a callable held in a slot
+        # through the instance is an unspecialised method lookup on every call.
+        receive = self._receive
+        event = await receive()
         try:
-            event["type"]
+            kind = event["type"]
         except (KeyError, TypeError):  # a broken server: never let these escape
             raise _unexpected(event) from None
-        if event["type"] == "websocket.receive":
+        if kind == "websocket.receive":
             text = event.get("text")
+            if type(text) is str:
+                return text
             if text is not None:
-                if type(text) is str:
-                    return text
                 raise _wrong_payload("text", text)
             data = event.get("bytes")
+            if type(data) is bytes:
+                return data
             if data is not None:
-                if type(data) is bytes:
-                    return data
                 raise _wrong_payload("bytes", data)
             raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
-        if event["type"] == "websocket.disconnect":
-            raise _disconnect(self._conn, event.get("code"), event.get("reason"))
+        if kind == "websocket.disconnect":
+            raise _disconnect(conn, event.get("code"), event.get("reason"))
         raise _unexpected(event)
 
+    @overload
+    def iter(self: WebSocket[Literal[WebSocketState.ACCEPTED]]) -> AsyncIterator[str | bytes]: ...
+    @overload
+    def iter(
+        self: _UnacceptedWebSocket, *args: object, _websocket_not_accepted: Never, **kwargs: object
+    ) -> AsyncIterator[str | bytes]: ...
+    @overload
+    def iter(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> AsyncIterator[str | bytes]: ...
+    @typestate_implementation
     def iter(self: WebSocket[Literal[WebSocketState.ACCEPTED]]) -> AsyncIterator[str | bytes]:
         """Iterate over messages until the client leaves or the websocket is closed.
 
@@ -292,24 +346,24 @@ class WebSocket(Generic[S]):
         while conn.websocket == _ACCEPTED:
             event = await receive()
             try:
-                event["type"]
+                kind = event["type"]
             except (KeyError, TypeError):  # a broken server: never let these escape
                 raise _unexpected(event) from None
-            if event["type"] == "websocket.receive":
+            if kind == "websocket.receive":
                 text = event.get("text")
-                if text is not None:
-                    if type(text) is not str:
-                        raise _wrong_payload("text", text)
+                if type(text) is str:
                     yield text
                     continue
+                if text is not None:
+                    raise _wrong_payload("text", text)
                 data = event.get("bytes")
-                if data is not None:
-                    if type(data) is not bytes:
-                        raise _wrong_payload("bytes", data)
+                if type(data) is bytes:
                     yield data
                     continue
+                if data is not None:
+                    raise _wrong_payload("bytes", data)
                 raise WebSocketMessageError("websocket.receive event carries neither text nor bytes")
-            if event["type"] == "websocket.disconnect":
+            if kind == "websocket.disconnect":
                 _mark_gone(conn)
                 return
             raise _unexpected(event)
@@ -329,6 +383,15 @@ class WebSocket(Generic[S]):
         max_size: int = DEFAULT_MAX_JSON_MESSAGE_SIZE,
     ) -> _T: ...
 
+    @overload
+    async def read_json(
+        self: _UnacceptedWebSocket, *args: object, _websocket_not_accepted: Never, **kwargs: object
+    ) -> JSONValue: ...
+    @overload
+    async def read_json(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> JSONValue: ...
+    @typestate_implementation
     async def read_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
         type: TypeForm[_T] | None = None,
@@ -361,6 +424,15 @@ class WebSocket(Generic[S]):
         max_size: int = DEFAULT_MAX_JSON_MESSAGE_SIZE,
     ) -> AsyncIterator[_T]: ...
 
+    @overload
+    def iter_json(
+        self: _UnacceptedWebSocket, *args: object, _websocket_not_accepted: Never, **kwargs: object
+    ) -> AsyncIterator[JSONValue]: ...
+    @overload
+    def iter_json(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> AsyncIterator[JSONValue]: ...
+    @typestate_implementation
     def iter_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
         type: TypeForm[_T] | None = None,
@@ -380,14 +452,28 @@ class WebSocket(Generic[S]):
         async for data in messages:
             yield _decode(data, type_, max_size)
 
+    @overload
+    async def write(
+        self: WebSocket[Literal[WebSocketState.ACCEPTED]], data: str | bytes
+    ) -> None: ...
+    @overload
+    async def write(
+        self: _UnacceptedWebSocket, *args: object, _websocket_not_accepted: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def write(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def write(self: WebSocket[Literal[WebSocketState.ACCEPTED]], data: str | bytes) -> None:
         """Send ``data``: a text frame for ``str``, a binary frame for ``bytes``.
 
         Raises ``WebSocketDisconnect(1006)`` if the server reports the client gone (ASGI spec
         >= 2.4 servers raise ``OSError`` from ``send``); the websocket is closed afterwards.
         """
-        if self._conn.websocket != _ACCEPTED:
-            _not_accepted(self._conn)
+        conn = self._conn
+        if conn.websocket != _ACCEPTED:
+            _not_accepted(conn)
         message: WebSocketSendMessageEvent
         if type(data) is str:
             message = {"type": "websocket.send", "text": data}
@@ -397,11 +483,28 @@ class WebSocket(Generic[S]):
             message = {"type": "websocket.send", "text": data}
         else:
             raise TypeError(f"write() takes str or bytes, not {type(data).__name__}")
+        send = self._send  # a local: see read()
         try:
-            await self._send(message)
+            await send(message)
         except OSError:
-            raise _peer_gone(self._conn) from None
+            raise _peer_gone(conn) from None
 
+    @overload
+    async def write_json(
+        self: WebSocket[Literal[WebSocketState.ACCEPTED]],
+        data: object,
+        *,
+        enc_hook: EncHook | None = None,
+    ) -> None: ...
+    @overload
+    async def write_json(
+        self: _UnacceptedWebSocket, *args: object, _websocket_not_accepted: Never, **kwargs: object
+    ) -> None: ...
+    @overload
+    async def write_json(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> None: ...
+    @typestate_implementation
     async def write_json(
         self: WebSocket[Literal[WebSocketState.ACCEPTED]],
         data: object,
@@ -414,6 +517,19 @@ class WebSocket(Generic[S]):
         """
         await self.write(encode_json(data, enc_hook).decode("utf-8"))
 
+    @overload
+    async def close(
+        self: WebSocket[
+            Literal[WebSocketState.NEW, WebSocketState.CONNECTED, WebSocketState.ACCEPTED]
+        ],
+        code: int = 1000,
+        reason: str | None = None,
+    ) -> WebSocket[Literal[WebSocketState.CLOSED]]: ...
+    @overload
+    async def close(
+        self: _ClosedWebSocket, *args: object, _websocket_closed: Never, **kwargs: object
+    ) -> WebSocket[Literal[WebSocketState.CLOSED]]: ...
+    @typestate_implementation
     async def close(
         self: WebSocket[
             Literal[WebSocketState.NEW, WebSocketState.CONNECTED, WebSocketState.ACCEPTED]
@@ -463,3 +579,11 @@ class WebSocket(Generic[S]):
 
 AcceptedWebSocket: TypeAlias = WebSocket[Literal[WebSocketState.ACCEPTED]]
 """A ``WebSocket`` after ``accept()``: for annotating helpers that read and write."""
+
+_UnacceptedWebSocket: TypeAlias = WebSocket[Literal[WebSocketState.NEW, WebSocketState.CONNECTED]]
+"""A ``WebSocket`` not accepted yet: the receiver of the overloads that reject reading and
+writing before ``accept()`` (see ``_typestate``)."""
+
+_ClosedWebSocket: TypeAlias = WebSocket[Literal[WebSocketState.CLOSED]]
+"""A ``WebSocket`` after ``close()``: the receiver of the overloads that reject every call
+but ``close()`` on it (see ``_typestate``)."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import Script, http_scope
+from tests.conftest import Script, http_scope, open_fds
 from tests.property.test_form_properties import (
     GARBAGE,
     PAIRS,
@@ -121,10 +120,6 @@ def test_skipping_any_parts_leaves_the_others_intact(
         item if read[i % len(read)] else item[0] for i, item in enumerate(expected_items(parts))
     ]
     assert asyncio.run(by_iter_parts(content_type, chunks, read)) == expected
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 async def outcome(reader: str, content_type: str, chunks: list[bytes]) -> tuple[str, object]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from tests.conftest import open_fds
 
 from asgikit._exceptions import RequestBodyError
 from asgikit._multidict import MultiDict
@@ -138,10 +138,6 @@ async def collect(
         else:
             result.append((name, value))
     return result
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 @settings.get_profile("forms")

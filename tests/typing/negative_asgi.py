@@ -18,12 +18,12 @@ def event_without_type() -> SendEvent:
 
 
 def event_with_wrong_type() -> HTTPResponseStartEvent:
-    return {"type": "http.response.begin", "status": 200}  # type: ignore[typeddict-item]  # pyright: ignore[reportReturnType]
+    return {"type": "http.response.begin", "status": 200}  # type: ignore[typeddict-item]  # pyright: ignore[reportReturnType]  # diagnostics: ty 2
 
 
 def str_headers() -> HTTPResponseStartEvent:
-    return {"type": "http.response.start", "status": 200, "headers": [("content-type", "text/plain")]}  # type: ignore[list-item]  # pyright: ignore[reportReturnType]
+    return {"type": "http.response.start", "status": 200, "headers": [("content-type", "text/plain")]}  # type: ignore[list-item]  # pyright: ignore[reportReturnType]  # diagnostics: ty 2
 
 
 def status_as_str() -> HTTPResponseStartEvent:
-    return {"type": "http.response.start", "status": "200"}  # type: ignore[typeddict-item]  # pyright: ignore[reportReturnType]
+    return {"type": "http.response.start", "status": "200"}  # type: ignore[typeddict-item]  # pyright: ignore[reportReturnType]  # diagnostics: ty 2

@@ -16,21 +16,21 @@ from asgikit import Request, Response, WebSocket
 
 async def websocket_parameter(ws: WebSocket) -> None:
     ws = await ws.accept()  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
-    await ws.write("x")  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    await ws.write("x")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 async def response_parameter(response: Response) -> None:
     response = await response.start(200)  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
-    await response.end()  # type: ignore[misc]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    await response.end()  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 async def websocket_inferred_local(request: Request) -> None:
     ws = request.websocket
     ws = await ws.accept()  # type: ignore[assignment]  # rejected only by: mypy
-    await ws.write("x")  # type: ignore[misc]  # rejected only by: mypy
+    await ws.write("x")  # type: ignore[call-arg]  # rejected only by: mypy
 
 
 async def response_inferred_local(request: Request) -> None:
     response = request.response
     response = await response.start(200)  # type: ignore[assignment]  # rejected only by: mypy
-    await response.end()  # type: ignore[misc]  # rejected only by: mypy
+    await response.end()  # type: ignore[call-arg]  # rejected only by: mypy

@@ -28,7 +28,7 @@ from ._profiles import (
     ServerName,
     ServerProfile,
 )
-from ._transport import AppTransport, ClientDisconnected
+from ._transport import AppTransport, ClientDisconnected, TransportOptions
 from ._websocket import WebSocketClosed, WebSocketDenied, WebSocketSession
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "SendFailsAt",
     "ServerName",
     "ServerProfile",
+    "TransportOptions",
     "WebSocketClosed",
     "WebSocketDenied",
     "WebSocketSession",

@@ -8,19 +8,20 @@ injection blocks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
-from typing import Final, Literal, Self, final
+from typing import Final, Self, final
 
 import httpx
+from typing_extensions import Unpack
 
 from asgikit.asgi import ASGIApp, HTTPScope
 
 from ._faults import Fault, injected
 from ._lifespan import Lifespan
-from ._profiles import Extensions, ServerName, ServerProfile
-from ._transport import AppTransport
+from ._profiles import ServerProfile
+from ._transport import DEFAULT_TIMEOUT, AppTransport, TransportOptions
 from ._websocket import WebSocketSession, connect
 
 __all__ = ["Client"]
@@ -28,22 +29,16 @@ __all__ = ["Client"]
 BASE_URL: Final = "http://testserver"
 """The base URL requests go to unless the client is given another."""
 
-DEFAULT_TIMEOUT: Final = 5.0
-"""Seconds the client waits for the app to start a response, send a chunk or a message."""
-
 
 @final
 class Client(httpx.AsyncClient):
     """An httpx client whose requests are served by ``app``, the way ``server`` would serve them.
 
-    ``server`` picks a profile (``"uvicorn"``, ``"hypercorn"``, ``"granian"``, ``"daphne"`` or
-    a ``ServerProfile``; default: the newest spec with every extension); ``spec_version`` and
-    ``extensions`` override that part of it. Request bodies reach the app in ``chunk_size``
-    pieces when given. ``faults`` apply to every connection. ``check_conformance`` validates
-    every event the app sends (``ASGIProtocolError``); ``raise_app_exceptions`` re-raises the
-    app's exceptions in the test (else the client sees a 500, as from a server).
-    ``shutdown_timeout`` is how long the client waits for the app to return after the
-    connection ended before it cancels the app.
+    ``options`` say how the app is served (``server``, ``spec_version``, ``extensions``,
+    ``chunk_size``, ``faults``, ``check_conformance``, ``raise_app_exceptions``, ``root_path``,
+    ``client``, ``http_version``, ``shutdown_timeout``): see ``TransportOptions``. The other
+    arguments are ``httpx.AsyncClient``'s; ``timeout`` is how long the client waits for the
+    app to start a response, send a chunk or a message.
 
     ``async with Client(app) as client:`` runs the app's lifespan around the block.
     """
@@ -52,38 +47,15 @@ class Client(httpx.AsyncClient):
         self,
         app: ASGIApp,
         *,
-        server: ServerName | ServerProfile | None = None,
-        spec_version: str | None = None,
-        extensions: Extensions | None = None,
-        chunk_size: int | None = None,
-        faults: Iterable[Fault] = (),
-        check_conformance: bool = True,
-        raise_app_exceptions: bool = True,
-        root_path: str = "",
-        client: tuple[str, int] = ("127.0.0.1", 50000),
-        http_version: Literal["1.0", "1.1", "2"] = "1.1",
         base_url: str = BASE_URL,
         headers: Mapping[str, str] | None = None,
         cookies: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         follow_redirects: bool = False,
-        shutdown_timeout: float = DEFAULT_TIMEOUT,
+        **options: Unpack[TransportOptions],
     ) -> None:
-        self._app_transport = AppTransport(
-            app,
-            server=server,
-            spec_version=spec_version,
-            extensions=extensions,
-            chunk_size=chunk_size,
-            faults=faults,
-            check_conformance=check_conformance,
-            raise_app_exceptions=raise_app_exceptions,
-            root_path=root_path,
-            client=client,
-            http_version=http_version,
-            shutdown_timeout=shutdown_timeout,
-        )
+        self._app_transport = AppTransport(app, **options)
         super().__init__(
             transport=self._app_transport,
             base_url=base_url,

@@ -17,10 +17,10 @@ import asyncio
 import os
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from http import HTTPStatus
-from typing import Final, cast, final
+from typing import Final, Literal, TypedDict, cast, final
 
 import httpx
-from typing_extensions import override
+from typing_extensions import Unpack, override
 
 from asgikit.asgi import (
     ASGIApp,
@@ -37,7 +37,13 @@ from ._profiles import Extensions, ServerName, ServerProfile, resolve_profile
 from ._run import AppRun, Chunks, wait_first
 from ._scopes import Settings, http_scope, websocket_scope
 
-__all__ = ["AppTransport", "ClientDisconnected"]
+__all__ = [
+    "DEFAULT_CLIENT",
+    "DEFAULT_TIMEOUT",
+    "AppTransport",
+    "ClientDisconnected",
+    "TransportOptions",
+]
 
 FILE_CHUNK: Final = 64 * 1024
 """Bytes read per step when the app sends a file by path or descriptor."""
@@ -270,6 +276,45 @@ class _ResponseStream(httpx.AsyncByteStream):
             await self._exchange.finish()
 
 
+DEFAULT_TIMEOUT: Final = 5.0
+"""Seconds the client waits for the app to start a response, send a chunk or a message, and
+for the app to return after the connection ended."""
+
+DEFAULT_CLIENT: Final = ("127.0.0.1", 50000)
+"""The client address the scopes report unless told otherwise."""
+
+
+class TransportOptions(TypedDict, total=False):
+    """How ``AppTransport`` (and so ``Client``) serves the app, as keyword arguments: every
+    key is optional, and leaving one out gives the default named here."""
+
+    server: ServerName | ServerProfile | None
+    """The server to behave like: ``"uvicorn"``, ``"hypercorn"``, ``"granian"``, ``"daphne"``
+    or a ``ServerProfile``; ``None`` (default) is the newest spec with every extension."""
+    spec_version: str | None
+    """Overrides the profile's ASGI spec version."""
+    extensions: Extensions | None
+    """Overrides the profile's scope extensions."""
+    chunk_size: int | None
+    """Request bodies reach the app in pieces of this many bytes (default: one piece)."""
+    faults: Iterable[Fault]
+    """Faults applied to every connection (default: none)."""
+    check_conformance: bool
+    """Validate every event the app sends, raising ``ASGIProtocolError`` (default ``True``)."""
+    raise_app_exceptions: bool
+    """Re-raise the app's exceptions in the test (default ``True``); else the client sees a
+    500, as from a server."""
+    root_path: str
+    """The scope's ``root_path`` (default ``""``)."""
+    client: tuple[str, int]
+    """The client address in the scope (default ``DEFAULT_CLIENT``)."""
+    http_version: Literal["1.0", "1.1", "2"]
+    """The HTTP version the scope reports (default ``"1.1"``)."""
+    shutdown_timeout: float
+    """Seconds to wait for the app to return after the connection ended before cancelling it
+    (default ``DEFAULT_TIMEOUT``)."""
+
+
 class AppTransport(httpx.AsyncBaseTransport):
     """An httpx transport that serves requests from an ASGI app in this process.
 
@@ -277,39 +322,30 @@ class AppTransport(httpx.AsyncBaseTransport):
 
         httpx.AsyncClient(transport=AppTransport(app, server="uvicorn"), base_url="http://testserver")
 
-    See ``Client`` for the arguments.
+    ``options`` are those of ``TransportOptions``.
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        server: ServerName | ServerProfile | None = None,
-        spec_version: str | None = None,
-        extensions: Extensions | None = None,
-        chunk_size: int | None = None,
-        faults: Iterable[Fault] = (),
-        check_conformance: bool = True,
-        raise_app_exceptions: bool = True,
-        root_path: str = "",
-        client: tuple[str, int] = ("127.0.0.1", 50000),
-        http_version: str = "1.1",
-        shutdown_timeout: float = 5.0,
-    ) -> None:
+    def __init__(self, app: ASGIApp, **options: Unpack[TransportOptions]) -> None:
+        unknown = options.keys() - TransportOptions.__optional_keys__
+        if unknown:
+            raise TypeError(f"AppTransport() got an unexpected keyword argument {min(unknown)!r}")
+        chunk_size = options.get("chunk_size")
         if chunk_size is not None and chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
         self.app: ASGIApp = app
         self.profile: ServerProfile = resolve_profile(
-            server, spec_version=spec_version, extensions=extensions
+            options.get("server"),
+            spec_version=options.get("spec_version"),
+            extensions=options.get("extensions"),
         )
         self.chunk_size: int | None = chunk_size
-        self.faults: tuple[Fault, ...] = tuple(faults)
-        self.check_conformance: bool = check_conformance
-        self.raise_app_exceptions: bool = raise_app_exceptions
-        self.shutdown_timeout: float = shutdown_timeout
-        self.root_path: str = root_path
-        self.client: tuple[str, int] = client
-        self.http_version: str = http_version
+        self.faults: tuple[Fault, ...] = tuple(options.get("faults", ()))
+        self.check_conformance: bool = options.get("check_conformance", True)
+        self.raise_app_exceptions: bool = options.get("raise_app_exceptions", True)
+        self.shutdown_timeout: float = options.get("shutdown_timeout", DEFAULT_TIMEOUT)
+        self.root_path: str = options.get("root_path", "")
+        self.client: tuple[str, int] = options.get("client", DEFAULT_CLIENT)
+        self.http_version: str = options.get("http_version", "1.1")
         self.state: dict[str, object] | None = None
         """The lifespan state; each scope gets a shallow copy (set by ``Client`` at startup)."""
 
