@@ -201,19 +201,23 @@ class Body:
         return None if length < 0 else length
 
     def _parse_length(self) -> int:
-        lengths: list[bytes] | None = None
+        # One header of plain digits is the common case: it is parsed without building a list.
+        first: bytes | None = None
+        values: list[bytes] | None = None
         for name, value in self._scope["headers"]:
             if name == b"content-length":
-                if lengths is None:
-                    lengths = [value]
+                if first is None:
+                    first = value
+                elif values is None:
+                    values = [first, value]
                 else:
-                    lengths.append(value)
-        if lengths is None:
+                    values.append(value)
+        if first is None:
             length = -1
-        elif len(lengths) == 1 and lengths[0].isdigit() and len(lengths[0]) < _MAX_DIGITS:
-            length = int(lengths[0])
+        elif values is None and first.isdigit() and len(first) < _MAX_DIGITS:
+            length = int(first)
         else:
-            parsed = parse_content_length(lengths)
+            parsed = parse_content_length([first] if values is None else values)
             length = -1 if parsed is None else parsed
         self._content_length = length
         return length

@@ -38,6 +38,9 @@ RESPONSE_ENDED: Final = 2
 STATE_KEY: Final = "asgikit.connection"
 """Scope key of the ``ConnectionState`` (or the status of a complete response)."""
 
+_WEBSOCKET_NEW: Final = 1
+"""``ConnectionState.websocket`` of a websocket nothing happened to yet (``WebSocketState.NEW``)."""
+
 LISTENER_KEY: Final = "asgikit.disconnect_listener"
 """Scope key of the disconnect watch's task while it runs (see ``_disconnect``)."""
 
@@ -62,30 +65,46 @@ class Polled:
 class ConnectionState:
     """Mutable facts about one connection. Private: views read and update it directly.
 
-    The defaults are class attributes and there is no ``__init__``: one of these is created
-    per request, and only the facts that change are ever stored on the instance.
+    Only ``connection_state`` creates one, and it sets every field. There is no ``__init__``
+    because a Python ``__init__`` re-enters the interpreter (~900 instructions on CPython 3.11,
+    on every request that reads its body), and there are no class-level defaults because
+    reading a default through an instance is an unspecialised lookup (~200 instructions each,
+    several per request); slots set at creation are read in a few instructions.
     """
 
+    __slots__ = (
+        "body",
+        "body_complete",
+        "body_streamed",
+        "disconnected",
+        "polled",
+        "reading",
+        "response",
+        "response_status",
+        "trailers",
+        "websocket",
+    )
+
     # The whole body, once read in full by a read_* method (replayed on later reads).
-    body: bytes | None = None
+    body: bytes | None
     # Every http.request event up to more_body=False has been received.
-    body_complete: bool = False
+    body_complete: bool
     # The body was consumed chunk by chunk without caching; it cannot be read again.
-    body_streamed: bool = False
+    body_streamed: bool
     # A Body reader is receiving (or between chunks of a stream): the disconnect watcher of a
     # streaming response must not start now, or it would steal the reader's events.
-    reading: bool = False
+    reading: bool
     # An http.disconnect / websocket.disconnect was received, or send() failed with OSError.
-    disconnected: bool = False
+    disconnected: bool
     # RESPONSE_NOT_STARTED, RESPONSE_STARTED or RESPONSE_ENDED.
-    response: int = RESPONSE_NOT_STARTED
-    response_status: int | None = None
+    response: int
+    response_status: int | None
     # start(trailers=True) announced trailers that send_trailers() has not sent yet.
-    trailers: bool = False
+    trailers: bool
     # WebSocketState value (int) for websocket scopes; 1 (NEW) until something happens.
-    websocket: int = 1
+    websocket: int
     # Events is_disconnected() received that no reader took yet (see _polling).
-    polled: Polled | None = None
+    polled: Polled | None
 
 
 # C functions called directly: these run on every request, and a C call without a Python frame
@@ -109,12 +128,16 @@ def connection_state(scope: AnyConnectionScope) -> ConnectionState:
     if type(state) is ConnectionState:
         return state
     fresh = ConnectionState()
-    # Stored, not left to the class default: every streamed chunk reads it, and on CPython
-    # 3.11 an attribute read that falls through to the class costs about four times one
-    # found on the instance.
+    fresh.body = None
+    fresh.body_complete = False
+    fresh.body_streamed = False
+    fresh.reading = False
     fresh.disconnected = False
-    if state is not None:  # the status of a complete response (see store_state)
-        fresh.response = RESPONSE_ENDED
-        fresh.response_status = state
+    # An int stored is the status of a complete response already sent (see store_state).
+    fresh.response = RESPONSE_NOT_STARTED if state is None else RESPONSE_ENDED
+    fresh.response_status = state
+    fresh.trailers = False
+    fresh.websocket = _WEBSOCKET_NEW
+    fresh.polled = None
     store_state(scope, STATE_KEY, fresh)
     return fresh

@@ -3,7 +3,7 @@
 Pure HTTP: nothing here knows about ASGI. ``evaluate_preconditions`` is the one place that
 decides between the response, ``304 Not Modified`` and ``412 Precondition Failed``; file
 responses (``_files.plan_file_response``) and one-shot responses with ``etag=`` or
-``last_modified=`` (``_oneshot.conditional_response``) both call it. Dates that do not parse
+``last_modified=`` (``_oneshot._conditional``) both call it. Dates that do not parse
 are ignored, as RFC 9110 requires; a malformed entity-tag list never matches (so a malformed
 ``If-None-Match`` changes nothing and a malformed ``If-Match`` fails). Every header is read in
 linear time.

@@ -47,11 +47,11 @@ from ._oneshot import respond_complete
 from ._redirects import encode_location, is_safe_redirect_url
 from ._response_headers import (
     STATUS_CODES,
-    UTF8_CONTENT_TYPES,
     body_bytes,
     content_type_value,
     json_payload,
     start_headers,
+    utf8_content_type,
 )
 from ._scope import extensions
 from ._sse import ServerSentEvent
@@ -339,9 +339,9 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            etag=etag,
-            weak_etag=weak_etag,
-            last_modified=last_modified,
+            etag,
+            weak_etag,
+            last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -384,7 +384,7 @@ class Response(Generic[S]):
         """Respond with ``content`` encoded with ``encoding`` and finish the response; returns
         this object typed as finished. ``etag``, ``weak_etag`` and ``last_modified`` as in
         ``respond_bytes``."""
-        content_type = UTF8_CONTENT_TYPES.get(media_type) if encoding == "utf-8" else None
+        content_type = utf8_content_type(media_type) if encoding == "utf-8" else None
         if content_type is None:
             content_type = content_type_value(media_type, encoding)
         await respond_complete(
@@ -395,9 +395,9 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            etag=etag,
-            weak_etag=weak_etag,
-            last_modified=last_modified,
+            etag,
+            weak_etag,
+            last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -456,9 +456,9 @@ class Response(Generic[S]):
             content_type,
             headers,
             cookies,
-            etag=etag,
-            weak_etag=weak_etag,
-            last_modified=last_modified,
+            etag,
+            weak_etag,
+            last_modified,
         )
         return cast("Response[Finished]", self)
 
@@ -526,7 +526,9 @@ class Response(Generic[S]):
         """
         extra = (b"location", encode_location(location))
         status = 308 if permanent else 307
-        await respond_complete(self._scope, self._send, status, b"", None, headers, cookies, extra)
+        await respond_complete(
+            self._scope, self._send, status, b"", None, headers, cookies, None, False, None, extra
+        )
         return cast("Response[Finished]", self)
 
     @overload
@@ -557,7 +559,9 @@ class Response(Generic[S]):
         (post/redirect/get); returns this object typed as finished. ``location`` is encoded as
         in ``redirect``."""
         extra = (b"location", encode_location(location))
-        await respond_complete(self._scope, self._send, 303, b"", None, headers, cookies, extra)
+        await respond_complete(
+            self._scope, self._send, 303, b"", None, headers, cookies, None, False, None, extra
+        )
         return cast("Response[Finished]", self)
 
     @overload
