@@ -5,6 +5,11 @@ must agree on (was the body read, did the client leave, has the response started
 one object stored in the scope, so two views of one connection never disagree.
 """
 
+# basedpyright asks that every instance variable be set in __init__ or the class body;
+# ConnectionState has neither by design (see its docstring), and connection_state sets every
+# slot where the object is made.
+# pyright: reportUninitializedInstanceVariable=false
+
 from __future__ import annotations
 
 import operator

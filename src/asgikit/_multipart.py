@@ -282,9 +282,12 @@ class MultipartReader:
         self._files = 0
         self._field_bytes = 0
         # Emptied again after every header line (_on_header_end); the other per-part state is
-        # set where a part begins (_on_part_begin) and where its headers end (_in_file).
+        # set where a part begins (_on_part_begin) and where its headers end (_in_file). It is
+        # set here too so that every slot exists from the start (no read can find one unset).
         self._header_name = bytearray()
         self._header_value = bytearray()
+        self._on_part_begin()
+        self._in_file = False
 
     # -- python_multipart callbacks (synchronous, called from inside MultipartParser.write) --
 
