@@ -426,3 +426,39 @@ def test_an_empty_entity_tag_is_a_tag_like_any_other(etag: str) -> None:
     assert not if_none_match_matches(f'{etag}, "b"', '"c"')
     assert if_match_matches('"", "b"', '""')
     assert if_range_matches('""', '""', 0)
+
+
+@pytest.mark.parametrize(
+    ("header", "etag", "matches"),
+    [
+        ("*", '"a"', True),
+        (" *\t", '"a"', True),
+        ("*", None, True),
+        ('"a"', '"a"', True),
+        ('\t"a" ', '"a"', True),
+        ('"b", "a"', '"a"', True),
+        (' , "b",\t"a" ,', '"a"', True),
+        ('W/"a"', '"a"', False),
+        ('"a"', 'W/"a"', False),
+        ('W/"a"', 'W/"a"', False),
+        ('"a"', None, False),
+        ('"b"', '"a"', False),
+        ('"a', '"a"', False),
+        ('"a"x', '"a"', False),
+        ("a", '"a"', False),
+        ("", '"a"', False),
+        ("*, *", '"a"', False),
+    ],
+)
+def test_if_match_uses_strong_comparison(header: str, etag: str | None, matches: bool) -> None:
+    """``If-Match`` matches ``*`` or a listed strong tag equal to the current strong tag; a weak
+    tag on either side, an unknown tag (``None``) or a malformed list never matches."""
+    assert if_match_matches(header, etag) is matches
+
+
+@pytest.mark.parametrize("header", ['"a"', '"a", "b"', 'W/"a"', "  ", '"a'])
+def test_if_none_match_with_an_unknown_entity_tag_matches_only_star(header: str) -> None:
+    """With no entity-tag known for the representation (``None``), no listed tag can match;
+    ``*`` still matches any current representation."""
+    assert if_none_match_matches(header, None) is False
+    assert if_none_match_matches("*", None) is True
