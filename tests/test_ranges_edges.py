@@ -7,14 +7,15 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 from email.utils import formatdate
+from typing import cast
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from asgikit import _ranges
 from asgikit._ranges import (
     MAX_RANGES,
-    _formatted_dates,
     format_http_date,
     if_match_matches,
     if_none_match_matches,
@@ -378,6 +379,11 @@ def test_every_weekday_and_month_has_its_english_name(day: int) -> None:
         assert format_http_date(first.timestamp()).endswith(f" 01 {month} 2001 00:00:00 GMT")
 
 
+def _cache(name: str = "_formatted_dates") -> dict[int, str]:
+    """A private cache of ``_ranges``, to check its bound."""
+    return cast("dict[int, str]", getattr(_ranges, name))
+
+
 def test_formatted_dates_are_cached_up_to_256_and_the_cache_then_starts_over() -> None:
     """A modification time sent again is formatted once (the same string object comes back),
     and the cache never holds more than 256 dates, so a stream of new times cannot grow it."""
@@ -385,11 +391,11 @@ def test_formatted_dates_are_cached_up_to_256_and_the_cache_then_starts_over() -
     assert format_http_date(10**9) is first
     for offset in range(1, 1000):
         format_http_date(10**9 + offset)
-        assert len(_formatted_dates) <= 256
-    _formatted_dates.clear()
+        assert len(_cache()) <= 256
+    _cache().clear()
     for offset in range(256):
         format_http_date(2 * 10**9 + offset)
-    assert len(_formatted_dates) == 256
+    assert len(_cache()) == 256
 
 
 @given(
