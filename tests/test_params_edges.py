@@ -80,6 +80,8 @@ def test_parameters_after_a_media_type_match_the_reading(value: str) -> None:
         ("a;x=\t1\t;y=2", ("a", {"x": "1", "y": "2"})),
         ('a;x="1;2";y=3', ("a", {"x": "1;2", "y": "3"})),
         ('a;x="1" junk ; y=2', ("a", {"x": "1", "y": "2"})),
+        ('a;x="1;"=junk;y=2', ("a", {"x": "1;", "y": "2"})),
+        ('a;x="1;"="q";y=2', ("a", {"x": "1;", "y": "2"})),
         ('a;x= "q"', ("a", {"x": "q"})),
         ('a;x="\\"\\\\\\a"', ("a", {"x": '"\\\\a'})),
         ('a;x="unterminated', ("a", {"x": "unterminated"})),

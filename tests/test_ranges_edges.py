@@ -1,17 +1,23 @@
 """Edges of Range and conditional-request parsing: one-byte suffixes, exactly ``MAX_RANGES``
-ranges, entity-tag lists with odd spacing, and dates around leap years and time limits."""
+ranges, entity-tag lists with odd spacing, dates around leap years and time limits, and the
+formatting of HTTP dates (every weekday and month, times before 1970, the bounded cache)."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import cast
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from asgikit import _ranges
 from asgikit._ranges import (
     MAX_RANGES,
+    format_http_date,
+    if_match_matches,
     if_none_match_matches,
     if_range_matches,
     parse_http_date,
@@ -218,6 +224,8 @@ def test_dates_up_to_64_characters_are_parsed_and_longer_ones_refused() -> None:
 
 
 @given(digits=st.integers(min_value=1, max_value=80), lead=st.integers(min_value=1, max_value=9))
+@example(digits=64, lead=1)
+@example(digits=65, lead=1)
 def test_range_numbers_are_exact_up_to_64_digits_and_saturate_beyond(
     digits: int, lead: int
 ) -> None:
@@ -324,3 +332,139 @@ def test_ranges_are_the_maximal_runs_of_requested_bytes(spans: list[tuple[int, i
         else:
             runs.append((byte, byte + 1))
     assert parse_range_header(header, size) == runs
+
+
+@given(
+    timestamp=st.one_of(
+        st.integers(min_value=-62135596800, max_value=253402300799),
+        st.integers(min_value=-(10**12), max_value=10**13).map(lambda ms: ms / 1000),
+    )
+)
+@example(timestamp=-0.5)
+@example(timestamp=-86400.25)
+@example(timestamp=784111777.9)
+def test_http_dates_are_formatted_as_the_standard_library_does(timestamp: float) -> None:
+    """``format_http_date`` writes the IMF-fixdate that ``email.utils.formatdate`` writes, for
+    any time from year 1 to 9999: fractions of a second (here milliseconds) are dropped towards
+    the past, so ``-0.5`` is the last second of 1969, not the first of 1970."""
+    assert format_http_date(timestamp) == formatdate(timestamp, usegmt=True)
+
+
+@pytest.mark.parametrize("day", range(14))
+def test_every_weekday_and_month_has_its_english_name(day: int) -> None:
+    """Two weeks from Monday 1 January 2001, and the first of every month of 2001: the names
+    are the fixed English abbreviations, whatever the locale."""
+    monday = 978307200  # Mon, 01 Jan 2001 00:00:00 GMT
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    assert (
+        format_http_date(monday + day * 86400)
+        == f"{names[day % 7]}, {day + 1:02d} Jan 2001 00:00:00 GMT"
+    )
+    if day < 12:
+        first = datetime(2001, day + 1, 1, tzinfo=UTC)
+        month = (
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        )[day]
+        assert format_http_date(first.timestamp()).endswith(f" 01 {month} 2001 00:00:00 GMT")
+
+
+def _cache(name: str = "_formatted_dates") -> dict[int, str]:
+    """A private cache of ``_ranges``, to check its bound."""
+    return cast("dict[int, str]", getattr(_ranges, name))
+
+
+def test_formatted_dates_are_cached_up_to_256_and_the_cache_then_starts_over() -> None:
+    """A modification time sent again is formatted once (the same string object comes back),
+    and the cache never holds more than 256 dates, so a stream of new times cannot grow it."""
+    first = format_http_date(10**9)
+    assert format_http_date(10**9) is first
+    for offset in range(1, 1000):
+        format_http_date(10**9 + offset)
+        assert len(_cache()) <= 256
+    _cache().clear()
+    for offset in range(256):
+        format_http_date(2 * 10**9 + offset)
+    assert len(_cache()) == 256
+
+
+@given(
+    field=st.sampled_from(["hour", "minute", "second"]),
+    value=st.integers(min_value=-99, max_value=-1),
+)
+def test_a_negative_time_field_makes_a_date_malformed(field: str, value: int) -> None:
+    """``Sat, 01 Jan 2000 -1:00:00 GMT`` is not a time of day (it is not 23:00 the day before):
+    a signed negative hour, minute or second makes the date malformed, so it is ignored."""
+    clock = {"hour": "00", "minute": "00", "second": "00"}
+    clock[field] = str(value)
+    header = f"Sat, 01 Jan 2000 {clock['hour']}:{clock['minute']}:{clock['second']} GMT"
+    assert parse_http_date(header) is None
+    assert not if_range_matches(header, '"a"', 946684800 + value)
+    assert parse_http_date("Sat, 01 Jan 2000 00:00:00 GMT") == 946684800
+
+
+@pytest.mark.parametrize(
+    "header", ["W/, 06 Nov 1994 08:49:37 GMT", "W/Sun, 06 Nov 1994 08:49:37 GMT", 'W/"a"']
+)
+def test_an_if_range_starting_with_a_weak_prefix_never_matches(header: str) -> None:
+    """``If-Range: W/...`` is a weak entity-tag or malformed, never a date, even when the rest
+    reads as the exact modification time (``W/,`` would pass as a day name)."""
+    assert not if_range_matches(header, '"a"', 784111777)
+    assert if_range_matches(header.removeprefix("W/"), '"a"', 784111777)
+
+
+@pytest.mark.parametrize("etag", ['""', 'W/""'])
+def test_an_empty_entity_tag_is_a_tag_like_any_other(etag: str) -> None:
+    """``""`` is a valid entity-tag (an empty opaque tag): it is found in a list, and its
+    closing quote is not mistaken for the opening quote of the next tag."""
+    assert if_none_match_matches(f'"b", {etag}, "c"', '""')
+    assert if_none_match_matches(f'{etag}, "b"', '""')
+    assert not if_none_match_matches(f'{etag}, "b"', '"c"')
+    assert if_match_matches('"", "b"', '""')
+    assert if_range_matches('""', '""', 0)
+
+
+@pytest.mark.parametrize(
+    ("header", "etag", "matches"),
+    [
+        ("*", '"a"', True),
+        (" *\t", '"a"', True),
+        ("*", None, True),
+        ('"a"', '"a"', True),
+        ('\t"a" ', '"a"', True),
+        ('"b", "a"', '"a"', True),
+        (' , "b",\t"a" ,', '"a"', True),
+        ('W/"a"', '"a"', False),
+        ('"a"', 'W/"a"', False),
+        ('W/"a"', 'W/"a"', False),
+        ('"a"', None, False),
+        ('"b"', '"a"', False),
+        ('"a', '"a"', False),
+        ('"a"x', '"a"', False),
+        ("a", '"a"', False),
+        ("", '"a"', False),
+        ("*, *", '"a"', False),
+    ],
+)
+def test_if_match_uses_strong_comparison(header: str, etag: str | None, matches: bool) -> None:
+    """``If-Match`` matches ``*`` or a listed strong tag equal to the current strong tag; a weak
+    tag on either side, an unknown tag (``None``) or a malformed list never matches."""
+    assert if_match_matches(header, etag) is matches
+
+
+@pytest.mark.parametrize("header", ['"a"', '"a", "b"', 'W/"a"', "  ", '"a'])
+def test_if_none_match_with_an_unknown_entity_tag_matches_only_star(header: str) -> None:
+    """With no entity-tag known for the representation (``None``), no listed tag can match;
+    ``*`` still matches any current representation."""
+    assert if_none_match_matches(header, None) is False
+    assert if_none_match_matches("*", None) is True

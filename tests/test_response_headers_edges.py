@@ -1,6 +1,6 @@
 """Response header assembly at its edges: the content-length cache boundary, which media types get
-a charset, JSON in narrow encodings, the bounded content-type caches and user headers replacing
-asgikit's own."""
+a charset, JSON in narrow encodings, the bounded content-type caches, user headers replacing
+asgikit's own, and the header list of a 304."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from asgikit._response_headers import (
     content_type_value,
     json_payload,
     length_value,
+    not_modified_headers,
 )
 
 from .conftest import Recorder, Script, http_scope
@@ -213,3 +214,56 @@ def test_json_escapes_switch_to_surrogate_pairs_exactly_above_u_ffff() -> None:
 def test_a_user_header_replaces_the_only_asgikit_header_of_that_name() -> None:
     raw = [(b"content-type", b"text/plain")]
     assert add_headers(raw, {"Content-Type": "text/csv"}, None) == [(b"content-type", b"text/csv")]
+
+
+VALIDATORS = [(b"etag", b'"v1"'), (b"last-modified", b"Sun, 06 Nov 1994 08:49:37 GMT")]
+KEPT_BY_304 = [
+    "Cache-Control",
+    "Content-Location",
+    "Date",
+    "Expires",
+    "Vary",
+    "ETag",
+    "Last-Modified",
+]
+
+
+@pytest.mark.parametrize("name", KEPT_BY_304)
+def test_a_304_keeps_each_cache_header_after_the_validators(name: str) -> None:
+    """Each header RFC 9110 15.4.5 lists for a 304 is kept, after the validators; a user
+    ``etag`` or ``last-modified`` takes the place of asgikit's."""
+    kept = not_modified_headers(list(VALIDATORS), {name: "kept-value", "X-Other": "1"}, None)
+    lowered = name.lower().encode("ascii")
+    expected = [pair for pair in VALIDATORS if pair[0] != lowered] + [(lowered, b"kept-value")]
+    assert kept == expected
+
+
+@given(
+    name=st.from_regex(r"\Ax-[a-z]{1,8}\Z")
+    | st.sampled_from(["Content-Type", "Content-Language", "Content-Encoding", "Link", "Age"])
+)
+def test_a_304_drops_every_other_header(name: str) -> None:
+    """Headers that describe the body (``content-type``...) or anything else are dropped from a
+    304: only the validators remain."""
+    assert not_modified_headers(list(VALIDATORS), {name: "1"}, None) == VALIDATORS
+
+
+def test_a_304_keeps_the_cookies_last_and_validates_its_headers() -> None:
+    """A refreshed session cookie is not lost on a 304, and headers are checked as for any
+    response (a line break in a value is refused)."""
+    from asgikit._exceptions import InvalidHeaderError
+
+    cookies = Cookies()
+    cookies.set("session", "s2")
+    raw = not_modified_headers(list(VALIDATORS), {"Vary": "Accept", "X-Dropped": "1"}, cookies)
+    assert raw == [
+        *VALIDATORS,
+        (b"vary", b"Accept"),
+        (b"set-cookie", b"session=s2; HttpOnly; SameSite=Lax"),
+    ]
+    assert not_modified_headers([], None, cookies) == [
+        (b"set-cookie", b"session=s2; HttpOnly; SameSite=Lax")
+    ]
+    assert not_modified_headers(list(VALIDATORS), None, Cookies()) == VALIDATORS
+    with pytest.raises(InvalidHeaderError):
+        not_modified_headers([], {"Vary": "a\r\nx: 1"}, None)

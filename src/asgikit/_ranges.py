@@ -220,7 +220,14 @@ def parse_http_date(value: str) -> int | None:
     if parsed is None:
         return None
     year, month, day, hour, minute, second = parsed[:6]
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 60):
+    # parsedate_tz reads "-1:00:00" as hour -1: signed time fields are malformed, not a time.
+    if not (
+        1 <= month <= 12
+        and 1 <= day <= 31
+        and 0 <= hour <= 23
+        and 0 <= minute <= 59
+        and 0 <= second <= 60
+    ):
         return None
     return _epoch(year, month, day, hour, minute, second) - (parsed[9] or 0)
 
