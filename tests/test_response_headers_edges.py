@@ -22,6 +22,7 @@ from asgikit._response_headers import (
     json_payload,
     length_value,
     not_modified_headers,
+    start_headers,
 )
 
 from .conftest import Recorder, Script, http_scope
@@ -267,3 +268,24 @@ def test_a_304_keeps_the_cookies_last_and_validates_its_headers() -> None:
     assert not_modified_headers(list(VALIDATORS), None, Cookies()) == VALIDATORS
     with pytest.raises(InvalidHeaderError):
         not_modified_headers([], {"Vary": "a\r\nx: 1"}, None)
+
+
+@given(
+    status=st.integers(min_value=100, max_value=599),
+    content_length=st.none() | st.integers(min_value=0, max_value=2**40),
+)
+def test_a_started_response_announces_its_length_unless_it_is_204_or_304(
+    status: int, content_length: int | None
+) -> None:
+    raw = start_headers(status, None, content_length, None, None, "utf-8")
+    if content_length is None or status in (204, 304):
+        assert raw == []
+    else:
+        assert raw == [(b"content-length", str(content_length).encode("ascii"))]
+
+
+@pytest.mark.parametrize("status", [203, 204, 205, 303, 304, 305])
+def test_only_204_and_304_drop_a_known_length_next_to_their_neighbours(status: int) -> None:
+    raw = start_headers(status, "text/plain", 0, None, None, "utf-8")
+    length = [] if status in (204, 304) else [(b"content-length", b"0")]
+    assert raw == [(b"content-type", b"text/plain; charset=utf-8"), *length]
