@@ -468,3 +468,38 @@ def test_if_none_match_with_an_unknown_entity_tag_matches_only_star(header: str)
     ``*`` still matches any current representation."""
     assert if_none_match_matches(header, None) is False
     assert if_none_match_matches("*", None) is True
+
+
+# The range of last-modified times a response may carry (year 1 to 9999).
+EARLIEST_DATE = calendar.timegm((1, 1, 2, 0, 0, 0))
+LATEST_DATE = calendar.timegm((9999, 12, 31, 0, 0, 0))
+
+
+@given(st.integers(min_value=EARLIEST_DATE, max_value=LATEST_DATE - 1))
+def test_every_formatted_http_date_reads_back_as_the_same_second(timestamp: int) -> None:
+    assert parse_http_date(format_http_date(timestamp)) == timestamp
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [("0000", 0), ("0001", 1), ("0069", 69), ("0099", 99), ("0100", 100), ("1999", 1999)],
+)
+def test_a_four_digit_year_means_that_year_in_every_form_that_writes_one(
+    written: str, year: int
+) -> None:
+    expected = calendar.timegm((year, 11, 6, 8, 49, 37)) if year >= 1 else None
+    for value in (f"Sun, 06 Nov {written} 08:49:37 GMT", f"Sun Nov  6 08:49:37 {written}"):
+        parsed = parse_http_date(value)
+        if expected is not None:
+            assert parsed == expected
+        assert parsed is not None and parsed < calendar.timegm((year + 1, 1, 1, 0, 0, 0))
+
+
+@pytest.mark.parametrize(
+    ("written", "year"), [("69", 1969), ("94", 1994), ("00", 2000), ("68", 2068)]
+)
+def test_a_two_digit_year_of_the_rfc_850_form_keeps_its_century_rule(
+    written: str, year: int
+) -> None:
+    value = f"Sunday, 06-Nov-{written} 08:49:37 GMT"
+    assert parse_http_date(value) == calendar.timegm((year, 11, 6, 8, 49, 37))

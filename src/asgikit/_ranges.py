@@ -206,6 +206,10 @@ def if_range_matches(value: str, etag: str, last_modified: int) -> bool:
     return date is not None and date == last_modified
 
 
+_EARLY_FOUR_DIGIT_YEAR: Final = re.compile(r"(?<![\d:+-])(00\d\d)(?![\d:])")
+"""A four-digit year 0000-0099 standing alone (not part of a time or a numeric zone)."""
+
+
 def parse_http_date(value: str) -> int | None:
     """An HTTP-date (IMF-fixdate, RFC 850 or asctime form) as seconds since the epoch, or ``None``.
 
@@ -220,6 +224,11 @@ def parse_http_date(value: str) -> int | None:
     if parsed is None:
         return None
     year, month, day, hour, minute, second = parsed[:6]
+    # parsedate_tz reads every year below 100 as a two-digit year (0001 becomes 2001); a year
+    # written with four digits, as IMF-fixdate and asctime write it, means that year.
+    written = _EARLY_FOUR_DIGIT_YEAR.search(value)
+    if written is not None:
+        year = int(written.group(1))
     # parsedate_tz reads "-1:00:00" as hour -1: signed time fields are malformed, not a time.
     if not (
         1 <= month <= 12
