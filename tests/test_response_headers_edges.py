@@ -289,3 +289,14 @@ def test_only_204_and_304_drop_a_known_length_next_to_their_neighbours(status: i
     raw = start_headers(status, "text/plain", 0, None, None, "utf-8")
     length = [] if status in (204, 304) else [(b"content-length", b"0")]
     assert raw == [(b"content-type", b"text/plain; charset=utf-8"), *length]
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "text/html", "application/json", "text/csv"])
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1", "utf-16", "cp1252"])
+def test_a_started_response_names_its_own_encoding_for_every_media_type(
+    media_type: str, encoding: str
+) -> None:
+    raw = start_headers(200, media_type, None, None, None, encoding)
+    assert raw == [(b"content-type", content_type_value(media_type, encoding))]
+    if encoding != "utf-8" and media_type.startswith("text/"):
+        assert raw[0][1].endswith(b"; charset=" + encoding.encode("ascii"))
