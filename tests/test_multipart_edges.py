@@ -225,7 +225,9 @@ header_names = st.text(string.ascii_letters + string.digits + "-", min_size=1, m
 header_values = st.text(string.ascii_letters + string.digits + ";=-/ ", max_size=30).map(
     lambda value: value.lstrip(" ").encode()
 )
-padding = st.integers(min_value=0, max_value=LINE_SLACK - 1)
+# One below the slack: with the limit one lower, a line padded to the whole slack is refused
+# by the line bound instead (same error and limit, another message; see the next test).
+padding = st.integers(min_value=0, max_value=LINE_SLACK - 2)
 chunk_sizes = st.sampled_from([1, 2, 3, 7, 64, 65536])
 
 
