@@ -217,3 +217,16 @@ def test_uvicorn_driven_suite_completes_every_request() -> None:
     for by_impl in samples.values():
         assert sorted(by_impl) == ["asgikit", "raw"]
         assert all(len(values) == 2 and min(values) > 0 for values in by_impl.values())
+
+
+def test_cold_suite_times_every_implementation_hot_and_cold() -> None:
+    from benchmarks.cold import IMPLEMENTATIONS, report, run_cold
+
+    results = run_cold(["plaintext"], reps=2, count=3, evict_kib=16)
+    assert list(results) == ["plaintext"]
+    for mode in ("hot", "cold"):
+        by_impl = results["plaintext"][mode]
+        assert sorted(by_impl) == sorted(IMPLEMENTATIONS)
+        assert all(len(values) == 2 and min(values) > 0 for values in by_impl.values())
+    table = report(results).splitlines()
+    assert [row.split(" | ")[1] for row in table[2:]] == ["hot", "cold"]
