@@ -147,7 +147,7 @@ class Response(Generic[S]):
     @overload
     async def start(
         self: Response[Unstarted],
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         *,
         media_type: str | None = None,
         content_length: int | None = None,
@@ -167,7 +167,7 @@ class Response(Generic[S]):
     @typestate_implementation
     async def start(
         self: Response[Unstarted],
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         *,
         media_type: str | None = None,
         content_length: int | None = None,
@@ -283,7 +283,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         content: bytes,
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -304,7 +304,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         content: bytes,
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -350,7 +350,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         content: str,
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str = "text/plain",
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -372,7 +372,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         content: str,
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str = "text/plain",
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -406,7 +406,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         content: object,
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str = "application/json",
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -429,7 +429,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         content: object,
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str = "application/json",
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -465,7 +465,7 @@ class Response(Generic[S]):
     @overload
     async def respond_empty(
         self: Response[Unstarted],
-        status: HTTPStatus | int = 204,
+        status: HTTPStatus | int = HTTPStatus.NO_CONTENT,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -481,7 +481,7 @@ class Response(Generic[S]):
     @typestate_implementation
     async def respond_empty(
         self: Response[Unstarted],
-        status: HTTPStatus | int = 204,
+        status: HTTPStatus | int = HTTPStatus.NO_CONTENT,
         *,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -635,7 +635,7 @@ class Response(Generic[S]):
     @overload
     def response_writer(
         self: Response[Unstarted],
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         *,
         media_type: str | None = None,
         content_length: int | None = None,
@@ -654,7 +654,7 @@ class Response(Generic[S]):
     @typestate_implementation
     def response_writer(
         self: Response[Unstarted],
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         *,
         media_type: str | None = None,
         content_length: int | None = None,
@@ -697,7 +697,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         stream: AsyncIterable[bytes | str],
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str | None = None,
         content_length: int | None = None,
         headers: HeaderInput | None = None,
@@ -717,7 +717,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         stream: AsyncIterable[bytes | str],
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str | None = None,
         content_length: int | None = None,
         headers: HeaderInput | None = None,
@@ -751,7 +751,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         events: AsyncIterable[ServerSentEvent | str],
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
     ) -> None: ...
@@ -768,7 +768,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         events: AsyncIterable[ServerSentEvent | str],
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
     ) -> None:
@@ -798,7 +798,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         path: str | PathLike[str],
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
@@ -817,7 +817,7 @@ class Response(Generic[S]):
         self: Response[Unstarted],
         path: str | PathLike[str],
         *,
-        status: HTTPStatus | int = 200,
+        status: HTTPStatus | int = HTTPStatus.OK,
         media_type: str | None = None,
         headers: HeaderInput | None = None,
         cookies: Cookies | None = None,
