@@ -219,14 +219,14 @@ def test_uvicorn_driven_suite_completes_every_request() -> None:
         assert all(len(values) == 2 and min(values) > 0 for values in by_impl.values())
 
 
-def test_cold_suite_times_every_implementation_hot_and_cold() -> None:
+def test_cold_suite_times_every_implementation_hot_and_with_each_eviction() -> None:
     from benchmarks.cold import IMPLEMENTATIONS, report, run_cold
 
-    results = run_cold(["plaintext"], reps=2, count=3, evict_kib=16)
+    results = run_cold(["plaintext"], reps=2, count=3, evict_kib=[16, 64])
     assert list(results) == ["plaintext"]
-    for mode in ("hot", "cold"):
-        by_impl = results["plaintext"][mode]
+    assert list(results["plaintext"]) == ["hot", "16 KiB", "64 KiB"]
+    for by_impl in results["plaintext"].values():
         assert sorted(by_impl) == sorted(IMPLEMENTATIONS)
         assert all(len(values) == 2 and min(values) > 0 for values in by_impl.values())
     table = report(results).splitlines()
-    assert [row.split(" | ")[1] for row in table[2:]] == ["hot", "cold"]
+    assert [row.split(" | ")[1] for row in table[2:]] == ["nothing", "16 KiB", "64 KiB"]
