@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from asgikit import Request, UploadedFile
+from asgikit import Request, UploadedFile, WebSocketDisconnect
 from asgikit.asgi import Receive, Send
 
 from .cases import FORM_FIELD, HELLO_JSON, HELLO_TEXT, STREAM_CHUNKS, App, ConnectionScope
@@ -56,14 +56,13 @@ async def stream(scope: ConnectionScope, receive: Receive, send: Send) -> None:
 
 
 async def websocket_echo(scope: ConnectionScope, receive: Receive, send: Send) -> None:
-    """``accept``, then ``write`` every message of ``iter()`` until the client disconnects.
-
-    ``iter()``, not ``read()`` in a loop: both run the same checks, but every ``read()`` is a
-    new coroutine, which CPython creates, finalises and frees per message (about 2,900
-    instructions more per echoed message on CPython 3.11; see docs/performance.md)."""
+    """``accept``, then ``read``/``write`` until the client disconnects."""
     websocket = await Request(scope, receive, send).websocket.accept()
-    async for message in websocket.iter():
-        await websocket.write(message)
+    try:
+        while True:
+            await websocket.write(await websocket.read())
+    except WebSocketDisconnect:
+        return
 
 
 APPS: Final[dict[str, App]] = {
