@@ -1,13 +1,14 @@
 """Benchmark cases: payloads, scopes and scripted ``receive`` callables shared by every suite.
 
-Every implementation (raw ASGI, asgikit, Starlette, asgikit 0.18.2) answers each case with
-the same response, checked by :func:`normalise` before anything is timed.
+Every implementation (raw ASGI, asgikit, the peers of :data:`PEERS`, asgikit 0.18.2) answers
+each case with the same response, checked by :func:`normalise` before anything is timed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "HELLO_JSON",
     "HELLO_TEXT",
     "MULTIPART_BOUNDARY",
+    "PEERS",
     "SPOOL_MAX_SIZE",
     "STREAM_CHUNKS",
     "WS_MESSAGE",
@@ -55,6 +57,7 @@ __all__ = [
     "http_scope",
     "load_apps",
     "normalise",
+    "peer_installed",
     "websocket_scope",
 ]
 
@@ -400,7 +403,24 @@ def normalise(events: Sequence[SendEvent], *, exact_headers: bool = False) -> No
     return (status, media_type, fields.get(b"content-length"), bytes(body))
 
 
+PEERS: Final[dict[str, str]] = {
+    "starlette": "Starlette",
+    "baize": "baize",
+    "blacksheep": "BlackSheep",
+}
+"""The other frameworks measured next to asgikit, in report order, with their display names.
+
+Each key names both the framework's package and its apps module (``benchmarks.apps_<key>``).
+A case a framework cannot express is missing from its ``APPS`` dict."""
+
+
+def peer_installed(peer: str) -> bool:
+    """Whether the framework of ``peer`` (a key of :data:`PEERS`) can be imported."""
+    return importlib.util.find_spec(peer) is not None
+
+
 def load_apps(implementation: str) -> dict[str, App]:
-    """The ``APPS`` dict of ``benchmarks.apps_<implementation>`` (imported on demand)."""
+    """The ``APPS`` dict of ``benchmarks.apps_<implementation>`` (imported on demand): ``raw``,
+    ``asgikit``, ``asgikit018`` or a key of :data:`PEERS`."""
     module = importlib.import_module(f"benchmarks.apps_{implementation}")
     return dict(cast("dict[str, App]", module.APPS))

@@ -5,7 +5,9 @@ Run ``.venv/bin/python -m benchmarks.inprocess`` (about 1-2 minutes) or with ``-
 ``receive`` and a no-op ``send``; requests run back to back in one coroutine on an asyncio
 loop, so nothing touches the loop unless the implementation itself suspends (task groups,
 threads). The garbage collector is disabled inside timed batches and run between them.
-Implementations are interleaved batch by batch and the median of the batches is reported.
+Implementations (raw, asgikit and the installed peers: Starlette, baize, BlackSheep) are
+interleaved batch by batch and the median of the batches is reported; a peer that is not
+installed is left out, with a line on stderr.
 
 asgikit 0.18.2 is installed from PyPI into ``.bench/asgikit018`` on first use and measured in
 a separate worker process (``--worker``) whose ``sys.path`` starts with that directory, so it
@@ -34,6 +36,7 @@ from urllib.parse import parse_qsl
 from .cases import (
     BENCH_DIR,
     CASES,
+    PEERS,
     App,
     Case,
     HTTPReceiver,
@@ -43,6 +46,7 @@ from .cases import (
     discard,
     load_apps,
     normalise,
+    peer_installed,
 )
 
 if TYPE_CHECKING:
@@ -491,13 +495,21 @@ def report(
     legacy_version: str,
     before: Samples | None = None,
 ) -> tuple[str, int]:
-    """The markdown table of results and the number of missed targets; with ``before``
-    (see ``--before``) two more columns: that asgikit and its ratio to its own raw floor."""
+    """The markdown table of results and the number of missed targets.
+
+    Each peer of :data:`~benchmarks.cases.PEERS` measured in this run (present in
+    ``samples``) gets two columns, its figure and its comparison with the raw floor; with
+    ``before`` (see ``--before``) two more columns: that asgikit and its ratio to its own raw
+    floor."""
+    peers = [peer for peer in PEERS if any(peer in by_impl for by_impl in samples.values())]
     lines = [
-        "| case | unit | raw floor | asgikit | asgikit vs raw | target | result "
-        f"| Starlette | Starlette vs raw | asgikit {legacy_version} | {legacy_version} vs its raw |"
+        "| case | unit | raw floor | asgikit | asgikit vs raw | target | result |"
+        + "".join(f" {PEERS[peer]} | {PEERS[peer]} vs raw |" for peer in peers)
+        + f" asgikit {legacy_version} | {legacy_version} vs its raw |"
         + (" before | before vs its raw |" if before is not None else ""),
-        "|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|"
+        "|---|---|---:|---:|---:|---|---|"
+        + "---:|---:|" * len(peers)
+        + "---:|---:|"
         + ("---:|---:|" if before is not None else ""),
     ]
     missed = 0
@@ -518,11 +530,12 @@ def report(
                 cells += [target.describe(), "PASS" if met else "**MISS**"]
         else:
             cells += ["n/a", "", target.describe() if target else "-", "not measured"]
-        if "starlette" in by_impl:
-            figure = compare(case, by_impl["starlette"], floor)
-            cells += [_fmt(case, by_impl["starlette"]), _compared(case, figure)]
-        else:
-            cells += ["n/a", ""]
+        for peer in peers:
+            if peer in by_impl:
+                figure = compare(case, by_impl[peer], floor)
+                cells += [_fmt(case, by_impl[peer]), _compared(case, figure)]
+            else:
+                cells += ["n/a", ""]
         legacy_case = legacy.get(name) if legacy else None
         if legacy_case and "asgikit018" in legacy_case:
             figure = compare(case, legacy_case["asgikit018"], legacy_case["raw"])
@@ -600,11 +613,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    implementations = {"raw": load_apps("raw"), "starlette": load_apps("starlette")}
+    implementations = {"raw": load_apps("raw")}
     try:
         implementations["asgikit"] = load_apps("asgikit")
     except ImportError as error:
         progress(f"asgikit apps unavailable ({error}); measuring the others")
+    for peer, title in PEERS.items():
+        if peer_installed(peer):
+            implementations[peer] = load_apps(peer)
+        else:
+            progress(f"{title} is not installed (pip install {peer}); its columns are left out")
     problems = verify(implementations, cases)
     for problem in problems:
         progress(f"MISMATCH {problem}")
@@ -684,8 +702,7 @@ def _environment(load_before: tuple[float, float, float], clock: str) -> str:
     except OSError:
         pass
     packages = ", ".join(
-        f"{name} {installed(name)}"
-        for name in ("asgikit", "starlette", "msgspec", "python-multipart")
+        f"{name} {installed(name)}" for name in ("asgikit", *PEERS, "msgspec", "python-multipart")
     )
     load = f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     return (

@@ -11,6 +11,7 @@ import pytest
 from benchmarks.cases import (
     CASES,
     HELLO_TEXT,
+    PEERS,
     STREAM_CHUNKS,
     WS_MESSAGE,
     App,
@@ -23,19 +24,36 @@ from benchmarks.cases import (
     http_scope,
     load_apps,
     normalise,
+    peer_installed,
 )
-from benchmarks.inprocess import ASGIKIT018_DIR, TARGETS, compare, record, verify
+from benchmarks.inprocess import ASGIKIT018_DIR, TARGETS, compare, record, report, verify
 from benchmarks.loadgen import check_loopback, read_response
 from benchmarks.server_apps import dispatcher
 
 from asgikit.asgi import Receive, ReceiveEvent, Send, SendEvent
 
 RAW = load_apps("raw")
-OTHERS = {name: load_apps(name) for name in ("asgikit", "starlette")}
+INSTALLED_PEERS = [peer for peer in PEERS if peer_installed(peer)]
+OTHERS = {name: load_apps(name) for name in ("asgikit", *INSTALLED_PEERS)}
 HTTP_CASES = [name for name in CASES if name != "websocket"]
+IMPLEMENTATIONS = [
+    "asgikit",
+    *(
+        pytest.param(
+            peer,
+            marks=pytest.mark.skipif(
+                peer not in INSTALLED_PEERS,
+                reason=f"{PEERS[peer]} is not installed here (the dev extra installs it)",
+            ),
+        )
+        for peer in PEERS
+    ),
+]
+"""asgikit and every peer; a peer missing from this Python's environment (the extra Pythons
+of scripts/check_pythons.py install only the test extra) is skipped, with the reason."""
 
 
-@pytest.mark.parametrize("implementation", sorted(OTHERS))
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 @pytest.mark.parametrize("case", CASES)
 def test_app_answers_like_the_raw_floor(case: str, implementation: str) -> None:
     expected = record(RAW[case], case_by_name(case))
@@ -142,6 +160,29 @@ async def test_websocket_receiver_stamps_the_message_loop() -> None:
         "websocket.disconnect",
     ]
     assert 0 < receive.started_ns <= receive.ended_ns
+
+
+def test_report_gives_each_measured_peer_a_column_pair_and_leaves_out_the_others() -> None:
+    samples = {
+        "plaintext": {
+            "raw": [100.0, 100.0],
+            "asgikit": [120.0, 120.0],
+            "baize": [300.0, 300.0],
+            "starlette": [200.0, 200.0],
+        },
+        "json": {"raw": [100.0, 100.0], "asgikit": [110.0, 110.0], "starlette": [150.0, 150.0]},
+    }
+    table, missed = report(samples, None, "0.18.2")
+    header, separator, plaintext, small_json = table.splitlines()[:4]
+    assert header == (
+        "| case | unit | raw floor | asgikit | asgikit vs raw | target | result "
+        "| Starlette | Starlette vs raw | baize | baize vs raw "
+        "| asgikit 0.18.2 | 0.18.2 vs its raw |"
+    )
+    assert separator.count("|") == header.count("|")
+    assert plaintext.split(" | ")[7:11] == ["200 ±0%", "2.00x", "300 ±0%", "3.00x"]
+    assert small_json.split(" | ")[7:11] == ["150 ±0%", "1.50x", "n/a", ""]
+    assert missed == 0
 
 
 def test_targets_compare_in_the_right_direction() -> None:
