@@ -12,7 +12,6 @@ rolled over to disk).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from typing import Final, cast
 
 from baize.asgi import (
@@ -25,7 +24,7 @@ from baize.asgi import (
 from baize.datastructures import UploadFile
 from baize.typing import Receive, Scope, Send
 
-from .cases import FORM_FIELD, HELLO_JSON, HELLO_TEXT, STREAM_CHUNKS, App
+from .cases import FORM_FIELD, HELLO_JSON, HELLO_TEXT, App, stream_chunks
 
 __all__ = ["APPS"]
 
@@ -68,14 +67,9 @@ async def multipart(scope: Scope, receive: Receive, send: Send) -> None:
     await PlainTextResponse(text)(scope, receive, send)
 
 
-async def _chunks() -> AsyncIterator[bytes]:
-    for chunk in STREAM_CHUNKS:
-        yield chunk
-
-
 async def stream(scope: Scope, receive: Receive, send: Send) -> None:
     """``StreamResponse`` over an async generator."""
-    response = StreamResponse(_chunks(), content_type="text/plain; charset=utf-8")
+    response = StreamResponse(stream_chunks(), content_type="text/plain; charset=utf-8")
     await response(scope, receive, send)
 
 

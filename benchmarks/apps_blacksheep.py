@@ -22,14 +22,13 @@ its return annotation is the ``Response`` class itself; a string annotation woul
 every handler in one more coroutine.
 """
 
-from collections.abc import AsyncIterator
 from typing import Final, Protocol, cast
 
 from blacksheep import Application, Request, Response, StreamedContent, WebSocket, json, text
 from blacksheep.server.routing import Router
 from blacksheep.server.websocket import WebSocketDisconnectError
 
-from .cases import CASES, FORM_FIELD, HELLO_JSON, HELLO_TEXT, STREAM_CHUNKS, App
+from .cases import CASES, FORM_FIELD, HELLO_JSON, HELLO_TEXT, App, stream_chunks
 
 __all__ = ["APPS"]
 
@@ -72,14 +71,9 @@ async def multipart(request: Request) -> Response:
     return text(f"{name}:{upload.file_name.decode()}:{upload.size}")
 
 
-async def _chunks() -> AsyncIterator[bytes]:
-    for chunk in STREAM_CHUNKS:
-        yield chunk
-
-
 async def stream(request: Request) -> Response:
     """``StreamedContent`` over an async generator."""
-    return Response(200, None, StreamedContent(b"text/plain; charset=utf-8", _chunks))
+    return Response(200, None, StreamedContent(b"text/plain; charset=utf-8", stream_chunks))
 
 
 class _Acceptable(Protocol):

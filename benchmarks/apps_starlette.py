@@ -3,7 +3,6 @@ bodies and forms, ``WebSocket`` for the echo."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Final, cast
 
 from starlette.datastructures import UploadFile
@@ -12,7 +11,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, StreamingRespon
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .cases import FORM_FIELD, HELLO_JSON, HELLO_TEXT, STREAM_CHUNKS, App
+from .cases import FORM_FIELD, HELLO_JSON, HELLO_TEXT, App, stream_chunks
 
 __all__ = ["APPS"]
 
@@ -48,14 +47,9 @@ async def multipart(scope: Scope, receive: Receive, send: Send) -> None:
     await PlainTextResponse(text)(scope, receive, send)
 
 
-async def _chunks() -> AsyncIterator[bytes]:
-    for chunk in STREAM_CHUNKS:
-        yield chunk
-
-
 async def stream(scope: Scope, receive: Receive, send: Send) -> None:
     """``StreamingResponse`` over an async generator."""
-    await StreamingResponse(_chunks(), media_type="text/plain")(scope, receive, send)
+    await StreamingResponse(stream_chunks(), media_type="text/plain")(scope, receive, send)
 
 
 async def websocket_echo(scope: Scope, receive: Receive, send: Send) -> None:

@@ -10,7 +10,7 @@ import asyncio
 import importlib
 import importlib.util
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,6 +58,7 @@ __all__ = [
     "load_apps",
     "normalise",
     "peer_installed",
+    "stream_chunks",
     "websocket_scope",
 ]
 
@@ -84,6 +85,13 @@ SPOOL_MAX_SIZE: Final = 1024 * 1024
 
 STREAM_CHUNKS: Final[tuple[bytes, ...]] = tuple(bytes([97 + i]) * 1024 for i in range(10))
 """The streaming case writes these ten 1 KiB chunks."""
+
+
+async def stream_chunks() -> AsyncIterator[bytes]:
+    """:data:`STREAM_CHUNKS` as the async generator the frameworks' streaming responses take."""
+    for chunk in STREAM_CHUNKS:
+        yield chunk
+
 
 WS_MESSAGE: Final = "Hello, websocket! " * 4
 """The text message of the websocket echo case (72 characters)."""
