@@ -42,10 +42,10 @@ def parse_header_params(value: str) -> tuple[str, dict[str, str]]:
         return value.strip(_OWS).lower(), {}
     main = value[:semi].strip(_OWS).lower()
     if "\\" not in value:
-        params = _simple_params(value[semi + 1 :])
-        if params is not None:
-            return main, params
-    params = {}
+        simple = _simple_params(value[semi + 1 :])
+        if simple is not None:
+            return main, simple
+    params: dict[str, str] = {}
     length = len(value)
     # Positions of the next ";" and "=" at or after the cursor. Every parameter ends at its ";",
     # where the cursor resumes, and "=" is searched again only once the cursor has passed it, so
