@@ -80,9 +80,10 @@ __all__ = [
 ]
 
 _MAX_BOUNDARY: Final = 70
-_BCHARS: Final = frozenset(
-    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? "
-)
+_BCHARS: Final = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? "
+"""The RFC 2046 ``bchars``. A boundary is checked with ``bytes.translate`` deleting them (what
+is left is not allowed): one C call, where testing each character against a set cost about
+3,000 instructions on a 40-character boundary."""
 
 # python-multipart's own header limit messages (mapped to PartHeadersTooLargeError).
 _HEADER_COUNT_MESSAGE: Final = "Maximum header count"
@@ -113,12 +114,19 @@ def boundary_from_content_type(content_type: str) -> bytes:
         raise MultipartBoundaryError(
             f"the multipart boundary is longer than {_MAX_BOUNDARY} characters; send a shorter one"
         )
-    if boundary[-1] == " " or not _BCHARS.issuperset(boundary):
-        raise MultipartBoundaryError(
-            "the multipart boundary contains characters RFC 2046 does not allow; "
-            "use letters, digits and '()+_,-./:=? only"
-        )
-    return boundary.encode("ascii")
+    if boundary[-1] == " " or not boundary.isascii():
+        raise _bad_boundary_characters()
+    encoded = boundary.encode("ascii")
+    if encoded.translate(None, _BCHARS):
+        raise _bad_boundary_characters()
+    return encoded
+
+
+def _bad_boundary_characters() -> MultipartBoundaryError:
+    return MultipartBoundaryError(
+        "the multipart boundary contains characters RFC 2046 does not allow; "
+        "use letters, digits and '()+_,-./:=? only"
+    )
 
 
 def _header_text(raw: bytes) -> str:
@@ -296,20 +304,28 @@ class MultipartReader:
         self._header_bytes = 0
         self._part_size = 0
 
-    def _grow_headers(self, amount: int) -> None:
-        self._header_bytes += amount
-        if self._header_bytes > self._max_part_header_size:
-            raise PartHeadersTooLargeError(
-                f"a multipart part has more than {self._max_part_header_size} bytes of headers",
-                limit=self._max_part_header_size,
-            )
+    def _headers_too_large(self) -> PartHeadersTooLargeError:
+        return PartHeadersTooLargeError(
+            f"a multipart part has more than {self._max_part_header_size} bytes of headers",
+            limit=self._max_part_header_size,
+        )
+
+    # The two header callbacks count the part's header bytes themselves rather than through a
+    # shared method: python-multipart already spends two Python calls on each piece, and a
+    # third per piece cost about 2,000 instructions per 1 KiB upload of two parts.
 
     def _on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self._grow_headers(end - start)
+        size = self._header_bytes + end - start
+        if size > self._max_part_header_size:
+            raise self._headers_too_large()
+        self._header_bytes = size
         self._header_name += data[start:end]
 
     def _on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self._grow_headers(end - start)
+        size = self._header_bytes + end - start
+        if size > self._max_part_header_size:
+            raise self._headers_too_large()
+        self._header_bytes = size
         self._header_value += data[start:end]
 
     def _on_header_end(self) -> None:
