@@ -41,10 +41,6 @@ def parse_header_params(value: str) -> tuple[str, dict[str, str]]:
     if semi == -1:
         return value.strip(_OWS).lower(), {}
     main = value[:semi].strip(_OWS).lower()
-    if "\\" not in value:
-        simple = _simple_params(value[semi + 1 :])
-        if simple is not None:
-            return main, simple
     params: dict[str, str] = {}
     length = len(value)
     # Positions of the next ";" and "=" at or after the cursor. Every parameter ends at its ";",
@@ -82,30 +78,6 @@ def parse_header_params(value: str) -> tuple[str, dict[str, str]]:
         if name and "*" not in name and name not in params:
             params[name] = text
     return main, params
-
-
-def _simple_params(text: str) -> dict[str, str] | None:
-    """The parameters of ``text`` (what follows the main value's ";") when it has no backslash
-    and every quoted string is a whole parameter value (``name="value"``, no ";" or other quote
-    inside): then splitting at ";" and "=" gives exactly what the general scan gives, with a few
-    C-level calls per parameter instead of a Python loop. Counted with callgrind, a file's
-    ``form-data; name="upload"; filename="data.bin"`` takes 39% fewer instructions than the
-    general scan (18.8k instead of 30.6k), a ``multipart/form-data; boundary=...`` 20% fewer.
-    ``None`` for any other shape: the caller then scans the value."""
-    params: dict[str, str] = {}
-    for segment in text.split(";"):
-        name, eq, value = segment.partition("=")
-        if not eq:
-            continue
-        value = value.strip(_OWS)
-        if '"' in value:
-            if value[0] != '"' or value[-1] != '"' or value.count('"') != 2:
-                return None
-            value = value[1:-1]
-        name = name.strip(_OWS).lower()
-        if name and "*" not in name and name not in params:
-            params[name] = value
-    return params
 
 
 def _quoted(value: str, i: int, length: int) -> tuple[str, int]:
