@@ -170,7 +170,6 @@ class StreamWriter:
         "_content_length",
         "_cookies",
         "_encoding",
-        "_fast",
         "_headers",
         "_lean",
         "_media_type",
@@ -209,7 +208,6 @@ class StreamWriter:
         self._base = base
         self._state = connection_state(scope)
         self._lean = False
-        self._fast = False
         self._watch_at = UNDECIDED
 
     async def __aenter__(self) -> Writer:
@@ -230,17 +228,18 @@ class StreamWriter:
         )
         # Decided once for the whole stream: the lean path (the body reaches the client), and
         # within it the fast one (spec < 2.4, so send cannot fail: a watch may be needed).
+        fast = False
         if scope["type"] == "http" and scope["method"] != "HEAD" and code != 204 and code != 304:
             watch_at = first_deadline(scope, False)
             self._watch_at = watch_at
             self._lean = True
-            self._fast = watch_at != NEVER
+            fast = watch_at != NEVER
         send = self._send  # a local: see write()
         try:
             await send(start_event(scope, state, code, raw))
         except OSError as exc:
             raise client_gone(scope, state, exc) from exc
-        return self.write if self._fast else self._write_other
+        return self.write if fast else self._write_other
 
     def write(self, data: bytes | str) -> Awaitable[None]:
         """Send one chunk: ``bytes`` as they are, ``str`` encoded; empty chunks are skipped.
@@ -290,9 +289,7 @@ class StreamWriter:
             and state.response == RESPONSE_STARTED
             and not state.disconnected
         ):
-            return self._checked_send(
-                {"type": "http.response.body", "body": chunk, "more_body": True}
-            )
+            return self._checked_send(state, chunk)
         return self._general_write(chunk)
 
     async def _general_write(self, chunk: bytes) -> None:
@@ -304,37 +301,36 @@ class StreamWriter:
             self._scope, self._receive, self._send, self._state, chunk, True, self._watch_at
         )
 
-    async def _checked_send(self, event: SendEvent) -> None:
+    async def _checked_send(self, state: ConnectionState, chunk: bytes) -> None:
         """``send`` may report the disconnect itself (spec >= 2.4, or no watch possible)."""
         send = self._send  # a local: see write()
         try:
-            await send(event)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
         except OSError as exc:
-            raise client_gone(self._scope, self._state, exc) from exc
+            raise client_gone(self._scope, state, exc) from exc
 
-    def __aexit__(
+    async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
-    ) -> Awaitable[None]:
-        """End the response; a plain method returning an awaitable, as ``write``: on the fast
-        path it hands back ``send``'s own awaitable, one coroutine less per stream."""
+    ) -> None:
         if exc_type is not None:
             # The block failed: send nothing more. The response stays unfinished, so the
             # server aborts the connection and the client sees the truncation.
             stop_listener(self._scope)
-            return _DONE
+            return
         state = self._state
         if state.response != RESPONSE_STARTED:
-            return _DONE
+            return
         event = last_event(self._scope, state)
         if event is None:
-            return _DONE
-        if self._fast:
-            send = self._send  # a local: see write()
-            return send(event)
-        return self._checked_send(event)
+            return
+        send = self._send  # a local: see write()
+        try:
+            await send(event)
+        except OSError as exc:
+            raise client_gone(self._scope, state, exc) from exc
 
 
 async def respond_stream(
