@@ -98,7 +98,9 @@ async def write_chunk(
     try:
         if scope["type"] != "http":
             if more_body:
-                await send({"type": "websocket.http.response.body", "body": body, "more_body": True})
+                await send(
+                    {"type": "websocket.http.response.body", "body": body, "more_body": True}
+                )
             else:
                 await send({"type": "websocket.http.response.body", "body": body})
         elif more_body:
@@ -124,7 +126,9 @@ def last_event(scope: HTTPScope | WebSocketScope, state: ConnectionState) -> Sen
     return {"type": "http.response.body", "body": b""}  # fresh: middleware may edit events
 
 
-async def finish_body(scope: HTTPScope | WebSocketScope, send: Send, state: ConnectionState) -> None:
+async def finish_body(
+    scope: HTTPScope | WebSocketScope, send: Send, state: ConnectionState
+) -> None:
     """``last_event``, sent; ``ClientDisconnectError`` if ``send`` fails with ``OSError``."""
     event = last_event(scope, state)
     if event is None:
@@ -248,22 +252,30 @@ class StreamWriter:
             ClientDisconnectError: if the client disconnected.
             ResponseAlreadyEndedError: if the response was ended inside the block.
         """
-        if type(data) is bytes:
-            chunk = data
-        elif isinstance(data, str):
-            chunk = data.encode(self._encoding)
-        else:  # bytearray and the like: write_chunk rejects them with a clear TypeError
-            return self._general_write(data)
-        if not chunk:
-            return _DONE
+        # Every test of the common case (non-empty bytes, response open, client not known
+        # gone) in one condition; anything else, str included, takes _write_off.
         state = self._state
-        if state.response == RESPONSE_STARTED and not state.disconnected:
+        if (
+            type(data) is bytes
+            and data
+            and state.response == RESPONSE_STARTED
+            and not state.disconnected
+        ):
             if monotonic() >= self._watch_at:
                 self._watch_at = advance_watch(self._scope, self._receive, state)
             # A local: on CPython 3.11, self._send(...) looks the slot up unspecialised, per call.
             send = self._send
-            return send({"type": "http.response.body", "body": chunk, "more_body": True})
-        return self._general_write(chunk)  # raises the lifecycle error
+            return send({"type": "http.response.body", "body": data, "more_body": True})
+        return self._write_off(data)
+
+    def _write_off(self, data: bytes | str) -> Awaitable[None]:
+        """``write`` off its common case: ``str`` is encoded and written, empty chunks are
+        skipped, everything else goes to ``write_chunk`` (its lifecycle and type errors)."""
+        if isinstance(data, str):
+            return self.write(data.encode(self._encoding)) if data else _DONE
+        if type(data) is bytes and not data:
+            return _DONE
+        return self._general_write(data)
 
     def _write_other(self, data: bytes | str) -> Awaitable[None]:
         """``write`` for the streams off the fast path: a checked ``send`` while a lean stream
