@@ -1,6 +1,6 @@
 """The in-process apps with the CPU caches emptied before every request, as under a server.
 
-Run ``.venv/bin/python -m benchmarks.cold`` (about 1 minute). The in-process suite calls an app
+Run ``.venv/bin/python -m benchmarks.cold`` (about 2 minutes). The in-process suite calls an app
 thousands of times back to back, so its code and data stay in the CPU's L1 and L2 caches and
 every instruction is cheap. Under a real server, the server's own work between two requests
 (parsing, socket calls, its own objects) pushes the app's bytecode, function objects and
@@ -11,7 +11,7 @@ times larger under uvicorn and granian than in the in-process suite.
 
 Here every request is preceded (outside the timed part) by copying one half of a buffer onto
 the other (``--evict-kib``: 1 MiB, so 2 MiB of lines pass through the caches, more than L2;
-and 16 MiB, enough to push much of the app out of L3 too); each request is timed alone, and
+4 MiB; and 16 MiB, enough to push much of the app out of L3 too); each request is timed alone, and
 raw, asgikit and Starlette are interleaved batch by batch. The report gives, per case, the hot
 figure (no eviction) and each cold one, with the overhead over raw.
 """
@@ -110,11 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the hot and cold figures of every case."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.cold")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated cases")
-    parser.add_argument("--reps", type=int, default=9, help="batches per implementation")
+    parser.add_argument("--reps", type=int, default=15, help="batches per implementation")
     parser.add_argument("--requests", type=int, default=300, help="requests per batch")
     parser.add_argument(
         "--evict-kib",
-        default="1024,16384",
+        default="1024,4096,16384",
         help="comma-separated KiB copied before each cold request (one setting each)",
     )
     args = parser.parse_args(argv)
