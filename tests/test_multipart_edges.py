@@ -206,6 +206,20 @@ def test_boundaries_of_exactly_70_characters_pass_and_71_are_refused() -> None:
         boundary_from_content_type("multipart/form-data")
 
 
+@pytest.mark.parametrize(
+    "boundary",
+    ['"a "', "a@b", "a\u00e9b", '"a;b"', '"a\tb"', "a%b"],
+    ids=["trailing space", "at sign", "non-ASCII", "quoted semicolon", "quoted tab", "percent"],
+)
+def test_boundaries_with_characters_outside_bchars_get_the_whole_message(boundary: str) -> None:
+    with pytest.raises(MultipartBoundaryError) as refused:
+        boundary_from_content_type("multipart/form-data; boundary=" + boundary)
+    assert str(refused.value) == (
+        "the multipart boundary contains characters RFC 2046 does not allow; "
+        "use letters, digits and '()+_,-./:=? only"
+    )
+
+
 DISPOSITION: bytes = b"Content-Disposition"
 DISPOSITION_VALUE: bytes = b'form-data; name="a"'
 LINE_SLACK = 64
