@@ -40,14 +40,7 @@ from ._exceptions import (
     UnsupportedMediaTypeError,
 )
 from ._form_parts import FormParser, FormPart, FormParts, UrlencodedReader
-from ._json import (
-    DECODE_ANY,
-    DECODE_ERRORS,
-    JSONDecodeFailure,
-    JSONValue,
-    decode_failure,
-    decode_json,
-)
+from ._json import JSONDecodeFailure, JSONValue, decode_json
 from ._limits import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_FIELDS,
@@ -364,19 +357,13 @@ class Body:
         if not body:
             raise MalformedBodyError("request body is empty; expected JSON")
         try:
-            if type is None:
-                # decode_json's untyped path without its call (~300 instructions per request).
-                return DECODE_ANY(body)
             return decode_json(body, type)
-        except DECODE_ERRORS as error:  # only from DECODE_ANY: decode_json raises its own
-            failure = decode_failure(error, typed=False)
-        except JSONDecodeFailure as error:
-            failure = error
-        if failure.mismatch:
-            raise BodyValidationError(
-                f"the JSON body does not match the expected type: {failure}"
-            ) from None
-        raise MalformedBodyError(f"the request body is not valid JSON: {failure}") from None
+        except JSONDecodeFailure as failure:
+            if failure.mismatch:
+                raise BodyValidationError(
+                    f"the JSON body does not match the expected type: {failure}"
+                ) from None
+            raise MalformedBodyError(f"the request body is not valid JSON: {failure}") from None
 
     async def read_form(
         self,

@@ -16,14 +16,11 @@ import msgspec
 from typing_extensions import TypeForm
 
 __all__ = [
-    "DECODE_ANY",
-    "DECODE_ERRORS",
     "JSON_ENCODE",
     "JSON_ENCODER",
     "EncHook",
     "JSONDecodeFailure",
     "JSONValue",
-    "decode_failure",
     "decode_json",
     "decoder_for",
     "encode_json",
@@ -47,11 +44,7 @@ MAX_CACHED_DECODERS: Final = 256
 """Typed decoders kept for reuse; further target types get a fresh decoder per call."""
 
 _ANY_DECODER: Final[msgspec.json.Decoder[JSONValue]] = msgspec.json.Decoder()
-DECODE_ANY: Final = _ANY_DECODER.decode
-"""The untyped decoder's ``decode``, bound once (as ``JSON_ENCODE``). Raises one of
-``DECODE_ERRORS``; ``decode_failure`` turns it into a ``JSONDecodeFailure``."""
-DECODE_ERRORS: Final = (msgspec.ValidationError, msgspec.DecodeError, UnicodeError, RecursionError)
-"""What decoding raises for bad input (a value nested deeply enough hits the recursion limit)."""
+_decode_any: Final = _ANY_DECODER.decode  # bound once, as JSON_ENCODE
 _decoders: dict[object, msgspec.json.Decoder[object]] = {}
 
 
@@ -113,7 +106,7 @@ def decode_json(data: bytes | str, type_: TypeForm[_T] | None = None) -> _T | JS
     """
     try:
         if type_ is None:
-            return DECODE_ANY(data)
+            return _decode_any(data)
         try:  # the hot path is one dict lookup, no extra call
             cached = _decoders.get(type_)
         except TypeError:  # an unhashable type form
@@ -121,16 +114,10 @@ def decode_json(data: bytes | str, type_: TypeForm[_T] | None = None) -> _T | JS
         if cached is None:
             return decoder_for(type_).decode(data)
         return cast("msgspec.json.Decoder[_T]", cached).decode(data)
-    except DECODE_ERRORS as error:
-        raise decode_failure(error, typed=type_ is not None) from None
-
-
-def decode_failure(error: Exception, *, typed: bool) -> JSONDecodeFailure:
-    """The ``JSONDecodeFailure`` for ``error``, one of ``DECODE_ERRORS`` raised by a decoder
-    (``typed``: one validating into a target type)."""
-    if isinstance(error, RecursionError):
-        return JSONDecodeFailure("nested too deeply", mismatch=False)
-    # Untyped decoding raises ValidationError only for numbers out of range: malformed, not a
-    # mismatch.
-    mismatch = typed and isinstance(error, msgspec.ValidationError)
-    return JSONDecodeFailure(str(error), mismatch=mismatch)
+    except msgspec.ValidationError as exc:
+        # Untyped decoding raises it only for numbers out of range: malformed, not a mismatch.
+        raise JSONDecodeFailure(str(exc), mismatch=type_ is not None) from None
+    except (msgspec.DecodeError, UnicodeError) as exc:
+        raise JSONDecodeFailure(str(exc), mismatch=False) from None
+    except RecursionError:
+        raise JSONDecodeFailure("nested too deeply", mismatch=False) from None
